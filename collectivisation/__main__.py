@@ -1,0 +1,55 @@
+"""The series' commands: ``python -m collectivisation build | bench``.
+
+Each command imports its own (heavier) modules only when it runs, so that ``import collectivisation`` in a
+notebook stays light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import ROOT, build
+
+    changed = build(check=args.check, run=not args.no_run, only=[Path(name) for name in args.notebooks])
+    names = ", ".join(str(path.relative_to(ROOT)) for path in changed)
+    if args.check:
+        if changed:
+            print(f"Out of date: {names}. Run `python -m collectivisation build` and commit the result.")
+            return 1
+        print("Everything generated is up to date.")
+        return 0
+    print(f"Rewrote: {names}." if changed else "Nothing to change.")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import main
+
+    return main(args.runs, args.notebooks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m collectivisation", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="regenerate navigation and outputs of the notebooks")
+    build.add_argument("--check", action="store_true", help="change nothing; fail if anything is out of date")
+    build.add_argument("--no-run", action="store_true", help="write navigation only, keep the outputs")
+    build.add_argument("notebooks", nargs="*", help="only these notebooks (default: all)")
+    build.set_defaults(func=_build)
+
+    bench = commands.add_parser("bench", help="time every notebook against the floor and print JSON")
+    bench.add_argument("--runs", type=int, default=5, help="runs of each notebook (default 5)")
+    bench.add_argument("notebooks", nargs="*", help="notebooks to time (default: all of notebooks/ and solutions/)")
+    bench.set_defaults(func=_bench)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

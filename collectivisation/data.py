@@ -1,0 +1,166 @@
+"""Load the series' tidy tables, and cite them.
+
+Every figure in ``data/`` lives in one CSV row with a ``source_id``; ``data/datapackage.json`` describes every
+table (its columns, their types and units) and is the one list of tables this module knows. Loading goes through
+that description so that a damaged file is caught here, with a message that names the file, the line and the
+column, instead of surfacing later as a puzzling chart.
+
+Only the standard library and pandas are imported: ``import collectivisation`` must stay quick in a notebook.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import textwrap
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+#: Where the CSVs live. The package is installed "editable" from the project folder, so the data sit beside it;
+#: COLLECTIVISATION_DATA may point elsewhere (a teacher's own copy of the data, or a test's damaged copy).
+DATA_DIR = Path(os.environ.get("COLLECTIVISATION_DATA", Path(__file__).resolve().parent.parent / "data"))
+
+
+class DataError(Exception):
+    """A table is missing, unknown or malformed. The message says which, and what to do."""
+
+
+@lru_cache(maxsize=None)
+def _datapackage(data_dir: Path) -> dict:
+    path = data_dir / "datapackage.json"
+    if not path.is_file():
+        raise DataError(
+            f"Cannot find the data description {path}. The series expects its data/ folder beside the "
+            "collectivisation package: install it from the project folder with `pip install -e .`."
+        )
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise DataError(f"{path} is not valid JSON (line {error.lineno}): {error.msg}.") from None
+
+
+def _resources() -> dict[str, dict]:
+    """The tables of the data package (the essay, a text, is described there too but is not a table)."""
+    return {resource["name"]: resource for resource in _datapackage(DATA_DIR)["resources"] if "schema" in resource}
+
+
+def table_names() -> list[str]:
+    """The names ``load`` accepts, in the order the data package lists them."""
+    return list(_resources())
+
+
+def load(name: str) -> pd.DataFrame:
+    """Return the table ``name`` as a tidy pandas DataFrame: one figure per row, with its unit and source.
+
+    Each call returns a fresh copy, so a student who changes the DataFrame cannot change what the next cell loads.
+    """
+    resources = _resources()
+    if not isinstance(name, str) or name not in resources:
+        guess = difflib.get_close_matches(str(name), resources, n=1)
+        hint = f" Did you mean {guess[0]!r}?" if guess else ""
+        raise DataError(f"There is no table called {name!r}.{hint} The tables are: {', '.join(resources)}.")
+    return _read_table(DATA_DIR, name).copy()
+
+
+@lru_cache(maxsize=None)
+def _read_table(data_dir: Path, name: str) -> pd.DataFrame:
+    resource = {r["name"]: r for r in _datapackage(data_dir)["resources"]}[name]
+    path = data_dir / resource["path"]
+    if not path.is_file():
+        raise DataError(f"The table {name!r} should be in {path}, but that file is missing.")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise DataError(f"{path.name} cannot be read as a CSV file: {error}") from None
+    fields = resource["schema"]["fields"]
+    _check_columns(path, list(raw.columns), [field["name"] for field in fields])
+    return pd.DataFrame({field["name"]: _convert(path, raw[field["name"]], field) for field in fields})
+
+
+def _check_columns(path: Path, found: list[str], expected: list[str]) -> None:
+    missing = [column for column in expected if column not in found]
+    extra = [column for column in found if column not in expected]
+    if missing or extra:
+        problems = []
+        if missing:
+            problems.append(f"missing column(s) {', '.join(missing)}")
+        if extra:
+            problems.append(f"unexpected column(s) {', '.join(extra)}")
+        raise DataError(
+            f"{path.name} does not match its description in datapackage.json: {'; '.join(problems)}. "
+            f"The columns should be: {', '.join(expected)}."
+        )
+
+
+_PARSERS = {
+    "integer": lambda cells: pd.to_numeric(cells, errors="coerce").astype("Float64"),
+    "number": lambda cells: pd.to_numeric(cells, errors="coerce"),
+    "date": lambda cells: pd.to_datetime(cells, format="%Y-%m-%d", errors="coerce"),
+    "yearmonth": lambda cells: pd.to_datetime(cells, format="%Y-%m", errors="coerce"),
+}
+_KINDS = {"integer": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)",
+          "yearmonth": "a month (YYYY-MM)"}
+
+
+def _convert(path: Path, cells: pd.Series, field: dict) -> pd.Series:
+    """Turn one column of text cells into the field's type, naming the first cell that does not fit."""
+    name, kind = field["name"], field.get("type", "string")
+    blank = cells.str.strip() == ""
+    if field.get("constraints", {}).get("required") and blank.any():
+        line = int(blank.idxmax()) + 2  # +1 for the header, +1 because editors count lines from 1
+        raise DataError(f"{path.name}, line {line}: the column {name!r} is empty, but every row needs a value.")
+    if kind not in _PARSERS:
+        return cells.where(~blank, None).astype("string")
+    values = _PARSERS[kind](cells.where(~blank, None))
+    bad = values.isna() & ~blank
+    if kind == "integer":
+        bad |= values.notna() & (values % 1 != 0)
+    if bad.any():
+        line = int(bad.idxmax()) + 2
+        raise DataError(f"{path.name}, line {line}, column {name!r}: {cells[bad.idxmax()]!r} is not {_KINDS[kind]}.")
+    return values.astype("Int64") if kind == "integer" else values
+
+
+def essay() -> str:
+    """The student essay under examination, exactly as it was written (errors and odd spacing included)."""
+    return (DATA_DIR / "essay.txt").read_text(encoding="utf-8")
+
+
+def sources() -> pd.DataFrame:
+    """The table of sources: who wrote each figure's source, where, which table or page, and where we read it."""
+    return load("sources")
+
+
+def citation(source_id: str) -> str:
+    """A short citation for captions, such as ``R.W. Davies (1980), Table 17``."""
+    table = sources().set_index("source_id")
+    if source_id not in table.index:
+        raise DataError(f"The source id {source_id!r} is not in sources.csv.")
+    row = table.loc[source_id]
+    year = row["year"] if pd.notna(row["year"]) else "n.d."
+    locator = f", {row['locator']}" if pd.notna(row["locator"]) else ""
+    return f"{row['author']} ({year}){locator}"
+
+
+def citations(data: pd.DataFrame) -> list[str]:
+    """The short citations of every source behind ``data``, in the order they first appear.
+
+    ``data`` needs its ``source_id`` column (or ``source_ids``, several ids separated by ";", as in the claims).
+    """
+    column = next((name for name in ("source_id", "source_ids") if isinstance(data, pd.DataFrame)
+                   and name in data.columns), None)
+    if column is None:
+        raise DataError("To cite a table it needs its 'source_id' column: keep it when you filter or select columns.")
+    ids = []
+    for cell in data[column].dropna():
+        ids.extend(part.strip() for part in str(cell).split(";") if part.strip())
+    return [citation(source_id) for source_id in dict.fromkeys(ids)]
+
+
+def source_line(data: pd.DataFrame, width: int = 110) -> str:
+    """'Source: …' for the foot of a chart, wrapped with <br> so that long lists stay inside the figure."""
+    text = "Source: " + "; ".join(citations(data)) + "."
+    return "<br>".join(textwrap.wrap(text, width))

@@ -1,0 +1,44 @@
+"""What is generated is what is committed: navigation, contents and executed outputs are reproducible."""
+
+import nbformat
+
+from collectivisation.build import CONTENTS_SENTINEL, NAV_SENTINEL, ROOT, build, series
+
+
+def test_rebuilding_the_notebooks_changes_no_byte():
+    """Executes every notebook afresh (from an empty folder) and compares it with the committed file."""
+    changed = build(check=True)
+    assert not changed, f"out of date: {[str(p.relative_to(ROOT)) for p in changed]}; run `python -m collectivisation build`"
+
+
+def test_navigation_is_written_once_and_links_neighbours():
+    pages = series(ROOT / "notebooks")
+    assert pages[0].name == "00_start_here.ipynb"
+    for index, page in enumerate(pages):
+        notebook = nbformat.read(page.path, as_version=4)
+        navs = [cell for cell in notebook.cells if NAV_SENTINEL in cell.source]
+        assert len(navs) == 2 and notebook.cells[0] is navs[0] and notebook.cells[-1] is navs[1], page.name
+        if index + 1 < len(pages):
+            assert f"]({pages[index + 1].name})" in navs[0].source, f"{page.name} must link to the next notebook"
+        if index > 0:
+            assert f"]({pages[index - 1].name})" in navs[0].source, f"{page.name} must link to the previous one"
+    contents = [c for c in nbformat.read(pages[0].path, as_version=4).cells if CONTENTS_SENTINEL in c.source]
+    assert len(contents) == 1 and all(f"]({page.name})" in contents[0].source for page in pages)
+
+
+def test_every_notebook_opens_with_objectives_and_ends_with_key_points():
+    for page in series(ROOT / "notebooks"):
+        text = "\n".join(c.source for c in nbformat.read(page.path, as_version=4).cells if c.cell_type == "markdown")
+        for heading in ("Questions", "Objectives", "Key points"):
+            assert heading in text, f"{page.name} has no '{heading}' section"
+
+
+def test_every_chart_is_followed_by_a_description_for_readers_who_cannot_see_it():
+    for page in series(ROOT / "notebooks"):
+        cells = nbformat.read(page.path, as_version=4).cells
+        for index, cell in enumerate(cells):
+            if cell.cell_type == "code" and any("application/vnd.plotly.v1+json" in o.get("data", {})
+                                                 for o in cell.get("outputs", [])):
+                after = cells[index + 1] if index + 1 < len(cells) else None
+                assert after is not None and after.cell_type == "markdown" and "**What the chart shows" in after.source, \
+                    f"{page.name}, cell {index}: a chart must be followed by a '**What the chart shows:**' cell"

@@ -1,0 +1,144 @@
+"""The evidence base: every table described and valid, every figure sourced, every claim quoted and checked."""
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from frictionless import Package
+
+import collectivisation as cz
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PACKAGE = json.loads((DATA / "datapackage.json").read_text())
+TABLES = [r["name"] for r in PACKAGE["resources"] if r["path"].endswith(".csv") and r["name"] not in ("sources", "claims")]
+VERDICTS = {"supported", "partly supported", "contradicted", "not checkable"}
+
+
+def test_frictionless_finds_the_data_package_valid():
+    """Types, required cells, enums, patterns and the essay's hash, checked by the Frictionless reference tool."""
+    report = Package(str(DATA / "datapackage.json")).validate()
+    problems = [f"{task.name}: {error.message}" for task in report.tasks for error in task.errors]
+    assert report.valid, "\n".join(problems[:20])
+
+
+def test_every_csv_in_data_is_described():
+    described = {r["path"] for r in PACKAGE["resources"]}
+    on_disk = {path.name for path in DATA.glob("*.csv")}
+    assert on_disk <= described, f"not in datapackage.json: {sorted(on_disk - described)}"
+
+
+def test_every_column_has_a_description():
+    for resource in PACKAGE["resources"]:
+        for field in resource.get("schema", {}).get("fields", []):
+            assert field.get("description"), f"{resource['name']}.{field['name']} has no description"
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_figure_has_a_unit_and_a_source_that_resolves(name):
+    table = cz.load(name)
+    known = set(cz.sources()["source_id"])
+    if "value" in table.columns:
+        assert table["value"].notna().all() and table["unit"].notna().all(), name
+    unknown = set(table["source_id"]) - known
+    assert not unknown, f"{name}: source ids not in sources.csv: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_table_has_a_year_or_a_date(name):
+    assert {"year", "date", "year_start"} & set(cz.load(name).columns), name
+
+
+def test_every_source_says_where_it_was_read_and_which_table_or_page():
+    sources = cz.sources()
+    assert sources["source_id"].is_unique
+    for column in ("author", "title", "locator", "found_at"):
+        missing = sources.loc[sources[column].isna(), "source_id"].tolist()
+        assert not missing, f"sources without {column}: {missing}"
+
+
+def test_every_source_is_used():
+    used = set()
+    for name in TABLES:
+        used |= set(cz.load(name)["source_id"])
+    for cell in cz.load("claims")["source_ids"].dropna():
+        used |= {part.strip() for part in cell.split(";")}
+    unused = set(cz.sources()["source_id"]) - used
+    assert not unused, f"sources.csv rows that no figure or claim uses: {sorted(unused)}"
+
+
+def test_no_figure_is_given_twice_by_the_same_source():
+    """One source of truth: the same source, measure and year may appear once only."""
+    for name in TABLES:
+        table = cz.load(name)
+        if "value" not in table.columns:
+            continue
+        keys = [column for column in table.columns if column not in ("value", "note", "unit")]
+        duplicated = table[table.duplicated(keys, keep=False)]
+        assert duplicated.empty, f"{name} repeats a figure:\n{duplicated}"
+
+
+@pytest.mark.parametrize("name", ["famine"])
+def test_contested_figures_come_from_several_authors(name):
+    table = cz.load(name)
+    for region, rows in table.groupby("region"):
+        assert rows["author"].nunique() >= 2, f"{name}: {region} has only one author's estimate"
+
+
+def test_the_harvest_is_shown_as_official_and_revised_series():
+    harvest = cz.load("grain").query("series == 'harvest'")
+    assert harvest["estimate"].nunique() >= 2
+
+
+# --- the claims ledger -------------------------------------------------------------------------------------------
+
+CLAIMS = cz.load("claims")
+ESSAY = cz.essay()
+
+
+def test_the_ledger_covers_the_essay():
+    assert len(CLAIMS) >= 15 and CLAIMS["claim_id"].is_unique
+    paragraphs = ESSAY.split("\n\n")
+    assert set(CLAIMS["paragraph"]) <= set(range(1, len(paragraphs) + 1))
+
+
+@pytest.mark.parametrize("row", CLAIMS.to_dict("records"), ids=list(CLAIMS["claim_id"]))
+def test_each_claim_quotes_the_essay_verbatim_from_its_paragraph(row):
+    assert row["quote"] in ESSAY, f"{row['claim_id']}: the quote is not in the essay word for word"
+    paragraph = ESSAY[:ESSAY.index(row["quote"])].count("\n\n") + 1
+    assert paragraph == row["paragraph"], f"{row['claim_id']}: the quote begins in paragraph {paragraph}"
+
+
+@pytest.mark.parametrize("row", CLAIMS.to_dict("records"), ids=list(CLAIMS["claim_id"]))
+def test_each_verdict_is_explained_and_sourced(row):
+    assert row["verdict"] in VERDICTS
+    assert isinstance(row["explanation"], str) and len(row["explanation"]) > 40
+    if row["verdict"] != "not checkable":
+        assert isinstance(row["source_ids"], str), f"{row['claim_id']} has a verdict but no source"
+    known = set(cz.sources()["source_id"])
+    for source_id in str(row["source_ids"] or "").split(";"):
+        assert not source_id.strip() or source_id.strip() in known, f"{row['claim_id']}: unknown source {source_id}"
+
+
+EVIDENCED = CLAIMS[CLAIMS["evidence_table"].notna()]
+
+
+@pytest.mark.parametrize("row", EVIDENCED.to_dict("records"), ids=list(EVIDENCED["claim_id"]))
+def test_the_ledger_quotes_the_data_tables_exactly(row):
+    """evidence_value is the value of exactly one row of evidence_table, selected by evidence_filter."""
+    table = cz.load(row["evidence_table"])
+    rows = table.query(row["evidence_filter"])
+    assert len(rows) == 1, f"{row['claim_id']}: the filter selects {len(rows)} rows, not one"
+    assert rows["value"].iloc[0] == row["evidence_value"], row["claim_id"]
+    assert rows["source_id"].iloc[0] in str(row["source_ids"]), f"{row['claim_id']} must cite its evidence row"
+
+
+def test_every_essay_number_is_in_the_ledger():
+    """Each figure the essay gives (not its years) appears as an essay_value of some claim."""
+    # (?<![\d-]) leaves out the "3" of "1932-3", which is part of a year, not a figure
+    numbers = [float(re.sub(r"[\s,]", "", n)) for n in re.findall(r"(?<![\d-])\d[\d,]*(?:\.\s*\d+)?", ESSAY)]
+    figures = {n for n in numbers if not (1900 <= n <= 1999 and n % 1 == 0)}
+    ledger = set(CLAIMS["essay_value"].dropna())
+    assert figures <= ledger, f"essay figures with no claim: {sorted(figures - ledger)}"

@@ -1,0 +1,163 @@
+"""The helper package: loading from anywhere, clear errors for bad names and damaged files, citations, chart style."""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import plotly.express as px
+import pytest
+
+import collectivisation as cz
+from collectivisation import data as data_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of data/ that a test may damage; the package reads it instead of the real one."""
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    monkeypatch.setattr(data_module, "DATA_DIR", copy)
+    return copy
+
+
+def first_numeric_table():
+    """A table from the data package with a 'value' column, and its CSV path."""
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text())
+    resource = next(r for r in package["resources"] if "value" in [f["name"] for f in r["schema"]["fields"]])
+    return resource["name"], resource["path"]
+
+
+def test_every_table_loads_as_a_tidy_dataframe():
+    for name in cz.table_names():
+        table = cz.load(name)
+        assert isinstance(table, pd.DataFrame) and len(table) > 0, name
+        if "value" in table.columns:
+            assert pd.api.types.is_float_dtype(table["value"]), f"{name}: value must be numeric"
+            assert {"unit", "source_id"} <= set(table.columns), name
+
+
+def test_load_works_from_any_working_directory(tmp_path):
+    """A student may open a notebook from anywhere; the package must still find its data."""
+    name, _ = first_numeric_table()
+    code = f"import collectivisation as cz; print(len(cz.load({name!r})))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert int(result.stdout) == len(cz.load(name))
+
+
+def test_each_load_is_a_fresh_copy():
+    name, _ = first_numeric_table()
+    first = cz.load(name)
+    first["value"] = -1.0
+    assert (cz.load(name)["value"] != -1.0).any()
+
+
+@pytest.mark.parametrize("wrong", ["grian", "no such table", "", None, 42, ["grain"]])
+def test_unknown_table_names_get_a_message_listing_the_tables(wrong):
+    with pytest.raises(cz.DataError) as error:
+        cz.load(wrong)
+    assert "There is no table called" in str(error.value)
+    assert "sources" in str(error.value), "the message should list the tables that exist"
+
+
+def test_a_near_miss_gets_a_suggestion():
+    name, _ = first_numeric_table()
+    with pytest.raises(cz.DataError, match=f"Did you mean '{name}'"):
+        cz.load(name[:-1])
+
+
+def test_a_value_that_is_not_a_number_is_named_with_file_line_and_column(data_copy):
+    name, path = first_numeric_table()
+    csv = data_copy / path
+    lines = csv.read_text().splitlines()
+    header = lines[0].split(",")
+    row = lines[3].split(",")  # the third data row: line 4 of the file
+    row[header.index("value")] = "lots"
+    lines[3] = ",".join(row)
+    csv.write_text("\n".join(lines) + "\n")
+    with pytest.raises(cz.DataError) as error:
+        cz.load(name)
+    message = str(error.value)
+    assert csv.name in message and "line 4" in message and "'value'" in message and "'lots'" in message
+
+
+def test_a_missing_column_is_named(data_copy):
+    name, path = first_numeric_table()
+    csv = data_copy / path
+    table = pd.read_csv(csv, dtype=str, keep_default_na=False).drop(columns="unit")
+    table.to_csv(csv, index=False)
+    with pytest.raises(cz.DataError, match="missing column\\(s\\) unit"):
+        cz.load(name)
+
+
+def test_a_missing_file_is_named(data_copy):
+    name, path = first_numeric_table()
+    (data_copy / path).unlink()
+    with pytest.raises(cz.DataError, match="missing"):
+        cz.load(name)
+
+
+def test_an_empty_source_id_is_refused(data_copy):
+    name, path = first_numeric_table()
+    csv = data_copy / path
+    table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    table.loc[0, "source_id"] = ""
+    table.to_csv(csv, index=False)
+    with pytest.raises(cz.DataError, match="line 2: the column 'source_id' is empty"):
+        cz.load(name)
+
+
+def test_a_broken_data_description_is_reported(data_copy):
+    (data_copy / "datapackage.json").write_text("{not json")
+    with pytest.raises(cz.DataError, match="not valid JSON"):
+        cz.load("sources")
+
+
+def test_citations_name_the_author_year_and_table_of_each_source():
+    name, _ = first_numeric_table()
+    table = cz.load(name)
+    sources = cz.sources().set_index("source_id")
+    cited = cz.citations(table)
+    assert len(cited) == table["source_id"].nunique()
+    for source_id, text in zip(dict.fromkeys(table["source_id"]), cited):
+        assert text.startswith(sources.loc[source_id, "author"]), text
+        assert sources.loc[source_id, "locator"] in text
+
+
+def test_citing_a_table_without_its_source_column_explains_what_to_keep():
+    name, _ = first_numeric_table()
+    with pytest.raises(cz.DataError, match="keep it when you filter"):
+        cz.citations(cz.load(name)[["value"]])
+
+
+def test_finish_adds_the_source_line_and_whole_year_ticks():
+    table = pd.DataFrame({"year": [1928, 1929, 1930], "value": [1.0, 2.0, 3.0]})
+    fig = cz.finish(px.line(table, x="year", y="value"), "Source: a test.")
+    assert [a.text for a in fig.layout.annotations] == ["Source: a test."]
+    assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 1
+    assert fig.layout.template.layout.colorway == tuple(cz.PALETTE)
+
+
+def test_the_palette_is_the_colour_blind_safe_okabe_ito_set():
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    assert set(cz.PALETTE) == okabe_ito
+
+
+def test_the_essay_is_the_one_described_in_the_data_package():
+    """datapackage.json records the essay's SHA-256, taken from the original in shared/ when it was added."""
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text())
+    (resource,) = [r for r in package["resources"] if r["path"] == "essay.txt"]
+    digest = hashlib.sha256((ROOT / "data" / "essay.txt").read_bytes()).hexdigest()
+    assert resource["hash"] == f"sha256:{digest}", "data/essay.txt has been changed: it must stay verbatim"
+    assert "250. 4" in cz.essay(), "the odd formatting is part of the lesson and must be kept"
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "essay.txt").exists(),
+                    reason="no shared/ folder beside this checkout (only the project's own machines have it)")
+def test_the_essay_matches_the_original_in_shared():
+    assert cz.essay() == (ROOT.parent / "shared" / "essay.txt").read_text(encoding="utf-8")
