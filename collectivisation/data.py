@@ -121,7 +121,12 @@ def _convert(path: Path, cells: pd.Series, field: dict) -> pd.Series:
     if bad.any():
         line = int(bad.idxmax()) + 2
         raise DataError(f"{path.name}, line {line}, column {name!r}: {cells[bad.idxmax()]!r} is not {_KINDS[kind]}.")
-    return values.astype("Int64") if kind == "integer" else values
+    if kind == "integer":
+        return values.astype("Int64")
+    if kind in ("date", "yearmonth"):
+        # Checked, but kept as ISO text: "1930-03-01" is what students type to filter, and plotly reads it as a date.
+        return cells.where(~blank, None).astype("string")
+    return values
 
 
 def essay() -> str:
