@@ -1,12 +1,14 @@
 """Weighing Collectivisation: the helper package of the series.
 
-It does three small jobs and no history: it loads the tidy tables in ``data/`` (``load``), cites their sources
-(``citations``, ``source_line``), and styles charts (``finish`` and the ``"collectivisation"`` plotly template).
+It does four small jobs and no history: it loads the tidy tables in ``data/`` (``load``), cites their sources
+(``citations``, ``source_line``), styles charts (``finish`` and the ``"collectivisation"`` plotly template), and
+checks exercise answers (``check``).
 The analysis itself is pandas and plotly code that students read and write in the notebooks.
 """
 
+from .answers import check
 from .charts import PALETTE, finish
 from .data import DataError, citation, citations, essay, load, source_line, sources, table_names
 
-__all__ = ["PALETTE", "DataError", "citation", "citations", "essay", "finish", "load", "source_line", "sources",
+__all__ = ["PALETTE", "DataError", "check", "citation", "citations", "essay", "finish", "load", "source_line", "sources",
            "table_names"]

@@ -1,4 +1,4 @@
-"""The series' commands: ``python -m collectivisation build | bench``.
+"""The series' commands: ``python -m collectivisation build | bench | grade``.
 
 Each command imports its own (heavier) modules only when it runs, so that ``import collectivisation`` in a
 notebook stays light.
@@ -27,9 +27,28 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.grading:
+        import json
+
+        from .bench import bench_grading
+
+        report = bench_grading(args.grading)
+        print(json.dumps(report, indent=2))
+        return 0 if report["ratio"] <= report["goal_ratio"] else 1
     from .bench import main
 
     return main(args.runs, args.notebooks)
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grade import grade, print_summary
+
+    if not args.submissions.is_dir():
+        print(f"{args.submissions} is not a folder: give the folder your learning platform exported.")
+        return 2
+    submissions = grade(args.submissions, args.out, limit=args.time_limit, workers=args.workers)
+    print_summary(submissions, args.out)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,8 +63,17 @@ def main(argv: list[str] | None = None) -> int:
 
     bench = commands.add_parser("bench", help="time every notebook against the floor and print JSON")
     bench.add_argument("--runs", type=int, default=5, help="runs of each notebook (default 5)")
+    bench.add_argument("--grading", type=int, metavar="N", default=0,
+                       help="instead: time grading N synthetic submissions against running them bare")
     bench.add_argument("notebooks", nargs="*", help="notebooks to time (default: all of notebooks/ and solutions/)")
     bench.set_defaults(func=_bench)
+
+    grade = commands.add_parser("grade", help="grade a folder of students' exercise notebooks")
+    grade.add_argument("submissions", type=Path, help="the folder the learning platform exported (only read)")
+    grade.add_argument("--out", type=Path, required=True, help="where to write grades.csv, summary.csv, answers/")
+    grade.add_argument("--time-limit", type=float, default=120, help="seconds each notebook may run (default 120)")
+    grade.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: all cores)")
+    grade.set_defaults(func=_grade)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -74,3 +74,47 @@ def main(runs: int, names: list[str]) -> int:
     print(json.dumps(report, indent=2))
     over = [name for name, figures in report["notebooks"].items() if figures["ratio"] > GOAL_RATIO]
     return 1 if over else 0
+
+
+def _run_bare(path: Path) -> None:
+    """Execute a notebook as grading would, minus the grading: a fresh kernel, errors allowed, an empty folder."""
+    notebook = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as workdir:
+        NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": workdir}}).execute()
+
+
+def synthetic_class(folder: Path, count: int) -> list[Path]:
+    """``count`` submissions as a platform exports them: solutions and blank exercises, renamed per student."""
+    import shutil
+
+    pages = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    made = []
+    for number in range(count):
+        page = pages[number % len(pages)]
+        source = page if number % 2 == 0 else ROOT / "exercises" / page.name
+        target = folder / f"student{number:03d}_{page.name}"
+        shutil.copy(source, target)
+        made.append(target)
+    return made
+
+
+def bench_grading(count: int = 100, workers: int | None = None) -> dict:
+    """Seconds to grade ``count`` synthetic submissions, against executing the same notebooks bare in parallel."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .grade import grade
+
+    workers = workers or os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as folder:
+        submissions = synthetic_class(Path(folder) / "class", count) if (Path(folder) / "class").mkdir() is None else []
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_run_bare, submissions))
+        bare = time.perf_counter() - start
+        start = time.perf_counter()
+        grade(Path(folder) / "class", Path(folder) / "out", workers=workers, progress=None)
+        graded = time.perf_counter() - start
+    return {"submissions": count, "workers": workers, "bare_s": round(bare, 2), "grade_s": round(graded, 2),
+            "ratio": round(graded / bare, 3), "goal_ratio": 1.2}

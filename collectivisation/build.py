@@ -10,6 +10,9 @@ working directory, which also proves that no notebook depends on where it is ope
 
 from __future__ import annotations
 
+import copy
+import json
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -18,8 +21,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from . import homework
+
 ROOT = Path(__file__).resolve().parent.parent
-SERIES_DIRS = ("notebooks",)
+SERIES_DIRS = ("notebooks", "solutions")
 NAV_SENTINEL = "<!-- navigation: written by `python -m collectivisation build`; edit there, not here -->"
 CONTENTS_SENTINEL = "<!-- contents: written by `python -m collectivisation build`; edit there, not here -->"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -97,12 +102,22 @@ def add_navigation(notebook, pages: list[Page], index: int) -> None:
         _set_generated_cell(notebook, CONTENTS_SENTINEL, contents_markdown(pages), position=len(notebook.cells) - 1)
 
 
-def execute(notebook) -> None:
-    """Run every cell in a fresh kernel, in an empty temporary folder, and keep only what is deterministic."""
+def execute(notebook, probe=None, allow_errors=False) -> str:
+    """Run every cell in a fresh kernel, in an empty temporary folder, and keep only what is deterministic.
+
+    ``probe`` is an extra code cell run last, in the same kernel, and then removed: what it printed is returned
+    (the build uses it to read the answers out of a solution notebook).
+    """
+    if probe is not None:
+        notebook.cells.append(probe)
     with tempfile.TemporaryDirectory() as workdir:
         NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
-                       resources={"metadata": {"path": workdir}}).execute()
+                       allow_errors=allow_errors, resources={"metadata": {"path": workdir}}).execute()
+    printed = ""
+    if probe is not None:
+        printed = "".join(o.get("text", "") for o in notebook.cells.pop().outputs if o.output_type == "stream")
     normalise(notebook)
+    return printed
 
 
 def normalise(notebook) -> None:
@@ -118,12 +133,13 @@ def render(notebook) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def built_notebooks(root: Path = ROOT, run: bool = True, only: list[Path] | None = None) -> dict[Path, str]:
-    """What series notebooks should contain: navigation written and (with ``run``) outputs executed.
+def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = None) -> dict[Path, str]:
+    """What every generated file should contain: notebooks and solutions with navigation and (with ``run``)
+    executed outputs; and, from the solutions, the exercises and the answer key.
 
-    ``only`` limits the work to those notebooks (the navigation still takes the whole series into account).
+    ``only`` limits the work to those notebooks (navigation still takes the whole series into account).
     """
-    result = {}
+    result, key = {}, {}
     for folder in SERIES_DIRS:
         pages = series(root / folder)
         for index, page in enumerate(pages):
@@ -131,21 +147,64 @@ def built_notebooks(root: Path = ROOT, run: bool = True, only: list[Path] | None
                 continue
             notebook = nbformat.read(page.path, as_version=4)
             add_navigation(notebook, pages, index)
-            if run:
-                execute(notebook)
-            else:
+            if not run:
                 normalise(notebook)
+            elif folder == "solutions":
+                notebook, entries = _run_solution(notebook, homework_key_path(root))
+                key.update(entries)
+            else:
+                execute(notebook)
             result[page.path] = render(notebook)
+            if folder == "solutions":
+                result[root / "exercises" / page.name] = render(homework.exercise_from(notebook))
+    if key:
+        result[homework_key_path(root)] = _merged_key(homework_key_path(root), key, full=only is None)
     return result
+
+
+def _run_solution(notebook, key_path: Path):
+    """Execute a solution notebook and read its answers out; return it and its answer-key entries.
+
+    The solution's own checks need the key that this very run produces. So the first run reads the answers (errors
+    allowed); when they differ from the key on disk, a second run checks them against the new key, given to the
+    kernel through COLLECTIVISATION_KEY. Once the key is current, one run is enough.
+    """
+    first = copy.deepcopy(notebook)
+    entries = homework.key_entries(notebook, json.loads(execute(first, homework.export_cell(notebook), True)))
+    current = json.loads(key_path.read_text(encoding="utf-8")) if key_path.exists() else {}
+    errors = any(o.output_type == "error" for c in first.cells if c.cell_type == "code" for o in c.outputs)
+    if not errors and all(current.get(qid) == entry for qid, entry in entries.items()):
+        return first, entries
+    with tempfile.TemporaryDirectory() as folder:
+        fresh_key = Path(folder) / "answer_key.json"
+        fresh_key.write_text(json.dumps({**current, **entries}), encoding="utf-8")
+        os.environ["COLLECTIVISATION_KEY"] = str(fresh_key)
+        try:
+            execute(notebook)
+        finally:
+            del os.environ["COLLECTIVISATION_KEY"]
+    return notebook, entries
+
+
+def homework_key_path(root: Path) -> Path:
+    return root / "collectivisation" / "answer_key.json"
+
+
+def _merged_key(path: Path, key: dict, full: bool) -> str:
+    """The answer key as JSON; a partial build keeps the entries of the solutions it did not run."""
+    if not full and path.exists():
+        key = {**json.loads(path.read_text(encoding="utf-8")), **key}
+    return json.dumps(dict(sorted(key.items())), indent=1, ensure_ascii=False) + "\n"
 
 
 def build(check: bool = False, run: bool = True, root: Path = ROOT, only: list[Path] | None = None) -> list[Path]:
     """Write (or, with ``check``, only compare) every generated file; return the files that differ."""
     changed = []
     only = [path.resolve() for path in only] if only else None
-    for path, text in built_notebooks(root, run=run, only=only).items():
-        if path.read_text(encoding="utf-8") != text:
+    for path, text in built_files(root, run=run, only=only).items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
             changed.append(path)
             if not check:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
     return changed

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import textwrap
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -21,6 +22,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0
 TEMPLATE = "collectivisation"
 _SOURCE_LINE_HEIGHT = 15  # pixels per line of the source note
 _AXIS_ROOM = 70           # pixels between the plot and the source note, for the x-axis ticks and title
+_LEGEND_WIDTH = 28        # characters per line of a legend entry
 
 
 def _template() -> go.layout.Template:
@@ -32,6 +34,7 @@ def _template() -> go.layout.Template:
         legend=dict(title_font=dict(size=13)),
         hoverlabel=dict(namelength=-1),
         margin=dict(l=70, r=30, t=70),
+        height=520,
     )
     return template
 
@@ -57,7 +60,15 @@ def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
     )
     fig.update_layout(margin=dict(b=_AXIS_ROOM + 10 + lines * _SOURCE_LINE_HEIGHT))
     _whole_year_ticks(fig)
+    _wrap_legend_names(fig)
     return fig
+
+
+def _wrap_legend_names(fig: go.Figure) -> None:
+    """Sources and estimates have long names: wrap them, so that the legend does not squeeze the plot."""
+    for trace in fig.data:
+        if trace.name and len(trace.name) > _LEGEND_WIDTH and "<br>" not in trace.name:
+            trace.name = "<br>".join(textwrap.wrap(trace.name, _LEGEND_WIDTH))
 
 
 def _whole_year_ticks(fig: go.Figure) -> None:

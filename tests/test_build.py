@@ -42,3 +42,21 @@ def test_every_chart_is_followed_by_a_description_for_readers_who_cannot_see_it(
                 after = cells[index + 1] if index + 1 < len(cells) else None
                 assert after is not None and after.cell_type == "markdown" and "**What the chart shows" in after.source, \
                     f"{page.name}, cell {index}: a chart must be followed by a '**What the chart shows:**' cell"
+
+
+def test_every_claim_is_examined_in_exactly_one_notebook_of_the_series():
+    """Each notebook names the claims it examines ("Claims examined: C01, C02"); together they cover the ledger."""
+    import re
+
+    import collectivisation as cz
+
+    examined: dict[str, list[str]] = {}
+    for page in series(ROOT / "notebooks"):
+        text = "\n".join(c.source for c in nbformat.read(page.path, as_version=4).cells if c.cell_type == "markdown")
+        line = re.search(r"\*\*Claims examined:?\*\*:?(.*)", text)
+        for claim_id in re.findall(r"C\d\d", line.group(1) if line else ""):
+            examined.setdefault(claim_id, []).append(page.name)
+    ledger = set(cz.load("claims")["claim_id"])
+    assert ledger <= set(examined), f"claims no notebook examines: {sorted(ledger - set(examined))}"
+    twice = {claim: pages for claim, pages in examined.items() if len(pages) > 1}
+    assert not twice, f"claims examined in more than one notebook: {twice}"
