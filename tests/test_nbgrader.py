@@ -1,0 +1,80 @@
+"""A course that runs nbgrader can use solutions/ unchanged: generate_assignment, then autograde, give the points.
+
+nbgrader pins its own Jupyter stack, so it runs in its own environment (build/nbgrader-venv, made from
+requirements-nbgrader.txt on first use, about a minute); its kernel is this environment's Python, which has the
+series' package and data.
+"""
+
+import copy
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import nbformat
+
+from collectivisation.homework import BEGIN, END
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / "build" / "nbgrader-venv"
+NOTEBOOK = "01_reading_the_essay.ipynb"
+
+
+def nbgrader_environment() -> Path:
+    bin_dir = VENV / ("Scripts" if os.name == "nt" else "bin")
+    if not (bin_dir / "nbgrader").exists():
+        venv.create(VENV, with_pip=True)
+        subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", "-r",
+                        str(ROOT / "requirements-nbgrader.txt")], check=True)
+    return bin_dir
+
+
+def run(bin_dir: Path, course: Path, *args: str) -> None:
+    env = dict(os.environ, JUPYTER_PATH=str(course / "jupyter"), PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([str(bin_dir / "nbgrader"), *args], cwd=course, env=env, check=True, capture_output=True)
+
+
+def fill_in(release, solution):
+    """A student's submission: the released notebook with each answer cell written as the solution has it."""
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in release.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers and cell.metadata["nbgrader"].get("solution"):
+            cell.source = re.sub(rf"^\s*({BEGIN}|{END})\s*\n", "", answers[grade_id], flags=re.M)
+    return release
+
+
+def test_nbgrader_generates_and_autogrades_a_solution_notebook(tmp_path):
+    bin_dir = nbgrader_environment()
+    course = tmp_path / "course"
+    (course / "source" / "ps1").mkdir(parents=True)
+    (course / "jupyter" / "kernels" / "python3").mkdir(parents=True)
+    (course / "jupyter" / "kernels" / "python3" / "kernel.json").write_text(json.dumps(
+        {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+         "display_name": "Python 3", "language": "python"}))
+    (course / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\n")
+    solution = nbformat.read(ROOT / "solutions" / NOTEBOOK, as_version=4)
+    nbformat.write(solution, course / "source" / "ps1" / NOTEBOOK)
+
+    run(bin_dir, course, "generate_assignment", "ps1", "--force")
+    release = nbformat.read(course / "release" / "ps1" / NOTEBOOK, as_version=4)
+    assert BEGIN not in nbformat.writes(release), "nbgrader must strip the solutions from the released notebook"
+    for student, notebook in (("alice", fill_in(copy.deepcopy(release), solution)), ("bob", release)):
+        (course / "submitted" / student / "ps1").mkdir(parents=True)
+        nbformat.write(notebook, course / "submitted" / student / "ps1" / NOTEBOOK)
+    run(bin_dir, course, "autograde", "ps1", "--force")
+    run(bin_dir, course, "export", "--to", str(course / "grades.csv"))
+
+    with (course / "grades.csv").open() as handle:
+        scores = {row["student_id"]: row for row in csv.DictReader(handle)}
+    graded = [c.metadata["nbgrader"] for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    automatic = sum(m["points"] for m in graded if not m.get("solution"))
+    everything = sum(m["points"] for m in graded)
+    assert float(scores["alice"]["score"]) == automatic, "the full solution earns every autograded point"
+    assert float(scores["bob"]["score"]) == 0, "an unanswered notebook earns nothing"
+    assert float(scores["alice"]["max_score"]) == everything, "written answers count, to be marked by hand"
