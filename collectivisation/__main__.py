@@ -12,9 +12,13 @@ from pathlib import Path
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import ROOT, build
+    from .build import ROOT, BuildError, build
 
-    changed = build(check=args.check, run=not args.no_run, only=[Path(name) for name in args.notebooks])
+    try:
+        changed = build(check=args.check, run=not args.no_run, only=[Path(name) for name in args.notebooks])
+    except BuildError as error:
+        print(error)
+        return 1
     names = ", ".join(str(path.relative_to(ROOT)) for path in changed)
     if args.check:
         if changed:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from . import homework
 
@@ -29,6 +30,10 @@ NAV_SENTINEL = "<!-- navigation: written by `python -m collectivisation build`; 
 CONTENTS_SENTINEL = "<!-- contents: written by `python -m collectivisation build`; edit there, not here -->"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 TIMEOUT_SECONDS = 300
+
+
+class BuildError(Exception):
+    """A notebook failed to run: the message names it and the error, without the kernel's whole traceback."""
 
 
 @dataclass(frozen=True)
@@ -147,13 +152,18 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
                 continue
             notebook = nbformat.read(page.path, as_version=4)
             add_navigation(notebook, pages, index)
-            if not run:
-                normalise(notebook)
-            elif folder == "solutions":
-                notebook, entries = _run_solution(notebook, homework_key_path(root))
-                key.update(entries)
-            else:
-                execute(notebook)
+            try:
+                if not run:
+                    normalise(notebook)
+                elif folder == "solutions":
+                    notebook, entries = _run_solution(notebook, homework_key_path(root))
+                    key.update(entries)
+                else:
+                    execute(notebook)
+            except CellExecutionError as error:
+                plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # the kernel colours its tracebacks
+                last = [line for line in plain.splitlines() if line.strip()][-1]
+                raise BuildError(f"{page.path.relative_to(root)} stopped with an error: {last}") from None
             result[page.path] = render(notebook)
             if folder == "solutions":
                 result[root / "exercises" / page.name] = render(homework.exercise_from(notebook))
