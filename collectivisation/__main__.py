@@ -1,4 +1,4 @@
-"""The series' commands: ``python -m collectivisation build | bench | grade``.
+"""The series' commands: ``python -m collectivisation build | bench | grade | site | link``.
 
 Each command imports its own (heavier) modules only when it runs, so that ``import collectivisation`` in a
 notebook stays light.
@@ -55,6 +55,28 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    from .site import build_site
+
+    pages = build_site(args.out)
+    print(f"Wrote {len(pages)} pages and {sum(pages.values())} interactive charts; open {args.out / 'index.html'}")
+    return 0
+
+
+def _link(args: argparse.Namespace) -> int:
+    from .links import binder_link, hub_link, repository_address
+
+    repo = args.repo or repository_address()
+    if not repo:
+        print("This copy of the series has no public address (no git remote 'origin'). Give the address of the "
+              "repository your students should get, e.g. --repo https://github.com/OWNER/NAME")
+        return 2
+    print(f"Binder:     {binder_link(repo, notebook=args.notebook)}")
+    if args.hub:
+        print(f"JupyterHub: {hub_link(args.hub, repo, branch=args.branch, notebook=args.notebook)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m collectivisation", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +100,17 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--time-limit", type=float, default=120, help="seconds each notebook may run (default 120)")
     grade.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: all cores)")
     grade.set_defaults(func=_grade)
+
+    site = commands.add_parser("site", help="build a static website of the series with live charts")
+    site.add_argument("--out", type=Path, default=Path("site"), help="the folder to write (default: site)")
+    site.set_defaults(func=_site)
+
+    link = commands.add_parser("link", help="print Binder and JupyterHub (nbgitpuller) links to the series")
+    link.add_argument("--hub", help="your JupyterHub's address, e.g. https://hub.school.example")
+    link.add_argument("--repo", help="the repository's public address (default: git remote origin)")
+    link.add_argument("--branch", default="main", help="the branch students get (default: main)")
+    link.add_argument("--notebook", default="notebooks/00_start_here.ipynb", help="the notebook to open")
+    link.set_defaults(func=_link)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -22,7 +22,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from . import homework
+from . import homework, teaching
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES_DIRS = ("notebooks", "solutions")
@@ -169,6 +169,10 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
                 result[root / "exercises" / page.name] = render(homework.exercise_from(notebook))
     if key:
         result[homework_key_path(root)] = _merged_key(homework_key_path(root), key, full=only is None)
+    guide = root / "TEACHING.md"
+    if guide.exists():
+        result[guide] = teaching.with_guide(guide.read_text(encoding="utf-8"),
+                                            teaching.notebook_guide(root, series(root / "notebooks"), root / "solutions"))
     return result
 
 
