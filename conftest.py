@@ -12,3 +12,25 @@ SKIPPED_OUTPUTS = ("application/vnd.plotly.v1+json", "text/html")
 def pytest_collectstart(collector):
     if collector.fspath and collector.fspath.ext == ".ipynb":
         collector.skip_compare += SKIPPED_OUTPUTS
+
+
+def tool_environment(name, lock):
+    """The bin folder of build/NAME-venv, made on first use from LOCK (a pinned requirements file).
+
+    Some tools the tests drive (nbgrader, repo2docker) pin their own Jupyter stack, so they get an environment of
+    their own instead of joining the series' lock.
+    """
+    import os
+    import subprocess
+    import venv
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    folder = root / "build" / f"{name}-venv"
+    bin_dir = folder / ("Scripts" if os.name == "nt" else "bin")
+    marker = folder / "installed.txt"
+    if not marker.exists() or marker.read_text() != (root / lock).read_text():
+        venv.create(folder, with_pip=True, clear=True)
+        subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", "-r", str(root / lock)], check=True)
+        marker.write_text((root / lock).read_text())
+    return bin_dir

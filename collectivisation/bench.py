@@ -108,7 +108,8 @@ def bench_grading(count: int = 100, workers: int | None = None) -> dict:
 
     workers = workers or os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as folder:
-        submissions = synthetic_class(Path(folder) / "class", count) if (Path(folder) / "class").mkdir() is None else []
+        (Path(folder) / "class").mkdir()
+        submissions = synthetic_class(Path(folder) / "class", count)
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(_run_bare, submissions))

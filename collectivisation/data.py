@@ -141,7 +141,10 @@ def sources() -> pd.DataFrame:
 
 def citation(source_id: str) -> str:
     """A short citation for captions, such as ``R.W. Davies (1980), Table 17``."""
-    table = sources().set_index("source_id")
+    return _cite(sources().set_index("source_id"), source_id)
+
+
+def _cite(table: pd.DataFrame, source_id: str) -> str:
     if source_id not in table.index:
         raise DataError(f"The source id {source_id!r} is not in sources.csv.")
     row = table.loc[source_id]
@@ -162,7 +165,8 @@ def citations(data: pd.DataFrame) -> list[str]:
     ids = []
     for cell in data[column].dropna():
         ids.extend(part.strip() for part in str(cell).split(";") if part.strip())
-    return [citation(source_id) for source_id in dict.fromkeys(ids)]
+    table = sources().set_index("source_id")
+    return [_cite(table, source_id) for source_id in dict.fromkeys(ids)]
 
 
 def source_line(data: pd.DataFrame, width: int = 110) -> str:

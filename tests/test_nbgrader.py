@@ -1,8 +1,8 @@
 """A course that runs nbgrader can use solutions/ unchanged: generate_assignment, then autograde, give the points.
 
 nbgrader pins its own Jupyter stack, so it runs in its own environment (build/nbgrader-venv, made from
-requirements-nbgrader.txt on first use, about a minute); its kernel is this environment's Python, which has the
-series' package and data.
+requirements-nbgrader.txt on first use, about a minute, by conftest.tool_environment); its kernel is this
+environment's Python, which has the series' package and data.
 """
 
 import copy
@@ -12,25 +12,15 @@ import os
 import re
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import nbformat
+from conftest import tool_environment
 
 from collectivisation.homework import BEGIN, END
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / "build" / "nbgrader-venv"
 NOTEBOOK = "01_reading_the_essay.ipynb"
-
-
-def nbgrader_environment() -> Path:
-    bin_dir = VENV / ("Scripts" if os.name == "nt" else "bin")
-    if not (bin_dir / "nbgrader").exists():
-        venv.create(VENV, with_pip=True)
-        subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", "-r",
-                        str(ROOT / "requirements-nbgrader.txt")], check=True)
-    return bin_dir
 
 
 def run(bin_dir: Path, course: Path, *args: str) -> None:
@@ -50,7 +40,7 @@ def fill_in(release, solution):
 
 
 def test_nbgrader_generates_and_autogrades_a_solution_notebook(tmp_path):
-    bin_dir = nbgrader_environment()
+    bin_dir = tool_environment("nbgrader", "requirements-nbgrader.txt")
     course = tmp_path / "course"
     (course / "source" / "ps1").mkdir(parents=True)
     (course / "jupyter" / "kernels" / "python3").mkdir(parents=True)
