@@ -60,3 +60,13 @@ def test_every_claim_is_examined_in_exactly_one_notebook_of_the_series():
     assert ledger <= set(examined), f"claims no notebook examines: {sorted(ledger - set(examined))}"
     twice = {claim: pages for claim, pages in examined.items() if len(pages) > 1}
     assert not twice, f"claims examined in more than one notebook: {twice}"
+
+
+def test_every_strand_notebook_has_at_least_two_charts_and_one_you_can_change():
+    """Notebooks 01-08 explore with charts: two at least, and one with a menu, slider or several legend entries."""
+    for page in series(ROOT / "notebooks")[1:]:
+        figures = [o["data"]["application/vnd.plotly.v1+json"] for c in nbformat.read(page.path, as_version=4).cells
+                   if c.cell_type == "code" for o in c.outputs if "application/vnd.plotly.v1+json" in o.get("data", {})]
+        assert len(figures) >= 2, f"{page.name} has {len(figures)} chart(s)"
+        assert any(f["layout"].get("updatemenus") or f["layout"].get("sliders") or len(f["data"]) > 1
+                   for f in figures), f"{page.name} has no chart whose view the student can change"
