@@ -47,7 +47,7 @@ def messy(tmp_path_factory):
     nbformat.write(deleting, folder / f"black_{first}.ipynb")
     before = fingerprint(folder)
     out = tmp_path_factory.mktemp("out")
-    submissions = grade(folder, out, limit=15, workers=2, progress=None)
+    submissions = grade(folder, out, limit=30, workers=2, progress=None)
     return folder, out, submissions, before
 
 
