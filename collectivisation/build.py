@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERIES_DIRS = ("notebooks", "solutions")
 NAV_SENTINEL = "<!-- navigation: written by `python -m collectivisation build`; edit there, not here -->"
 CONTENTS_SENTINEL = "<!-- contents: written by `python -m collectivisation build`; edit there, not here -->"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 TIMEOUT_SECONDS = 300
 
@@ -126,12 +127,31 @@ def execute(notebook, probe=None, allow_errors=False) -> str:
 
 
 def normalise(notebook) -> None:
-    """Drop what differs between machines (Python's patch version, cell ids made at random) from a notebook."""
+    """Drop what differs between runs and machines from a notebook.
+
+    That is Python's patch version, cell ids made at random, and the last bits of floating-point numbers in chart
+    data: numpy's vectorised sums can round differently with memory alignment, which no reader can see but which
+    would make a rebuild differ by a byte.
+    """
     notebook.metadata = nbformat.NotebookNode(
         kernelspec=KERNELSPEC, language_info={"name": "python", "pygments_lexer": "ipython3"})
     for number, cell in enumerate(notebook.cells):
         cell.id = f"cell-{number:02d}"
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            if PLOTLY_MIME in output.get("data", {}):
+                output["data"][PLOTLY_MIME] = _round_floats(output["data"][PLOTLY_MIME])
+
+
+def _round_floats(value):
+    """The same structure, every float to 12 significant digits."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, list):
+        return [_round_floats(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _round_floats(item) for key, item in value.items()}
+    return value
 
 
 def render(notebook) -> str:
