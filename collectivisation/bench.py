@@ -18,18 +18,21 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from .build import ROOT, TIMEOUT_SECONDS
+from .build import ROOT, TIMEOUT_SECONDS, series
 
 FLOOR = ROOT / "benchmarks" / "floor.ipynb"
 GOAL_RATIO = 1.25
 
 
-def run_seconds(path: Path) -> float:
-    """Wall-clock seconds to start a kernel and execute ``path`` from an empty folder."""
+def run_seconds(path: Path, allow_errors: bool = False) -> float:
+    """Wall-clock seconds to start a kernel and execute ``path`` from an empty folder.
+
+    ``allow_errors`` runs on past failing cells, as grading does with students' notebooks.
+    """
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()
-        NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3",
+        NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", allow_errors=allow_errors,
                        resources={"metadata": {"path": workdir}}).execute()
         return time.perf_counter() - start
 
@@ -64,8 +67,7 @@ def _label(path: Path) -> str:
 
 
 def default_notebooks() -> list[Path]:
-    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted(
-        (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    return [page.path for folder in ("notebooks", "solutions") for page in series(ROOT / folder)]
 
 
 def main(runs: int, names: list[str]) -> int:
@@ -76,19 +78,11 @@ def main(runs: int, names: list[str]) -> int:
     return 1 if over else 0
 
 
-def _run_bare(path: Path) -> None:
-    """Execute a notebook as grading would, minus the grading: a fresh kernel, errors allowed, an empty folder."""
-    notebook = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory() as workdir:
-        NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": workdir}}).execute()
-
-
 def synthetic_class(folder: Path, count: int) -> list[Path]:
     """``count`` submissions as a platform exports them: solutions and blank exercises, renamed per student."""
     import shutil
 
-    pages = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    pages = [page.path for page in series(ROOT / "solutions")]
     made = []
     for number in range(count):
         page = pages[number % len(pages)]
@@ -112,7 +106,7 @@ def bench_grading(count: int = 100, workers: int | None = None) -> dict:
         submissions = synthetic_class(Path(folder) / "class", count)
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_run_bare, submissions))
+            list(pool.map(lambda path: run_seconds(path, allow_errors=True), submissions))
         bare = time.perf_counter() - start
         start = time.perf_counter()
         grade(Path(folder) / "class", Path(folder) / "out", workers=workers, progress=None)

@@ -192,7 +192,7 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
     guide = root / "TEACHING.md"
     if guide.exists():
         result[guide] = teaching.with_guide(guide.read_text(encoding="utf-8"),
-                                            teaching.notebook_guide(root, series(root / "notebooks"), root / "solutions"))
+                                            teaching.notebook_guide(series(root / "notebooks"), root / "solutions"))
     return result
 
 

@@ -33,7 +33,7 @@ def _section(text: str, heading: str) -> list[str]:
     return [line.lstrip("> ").strip() for line in match.group(1).splitlines()] if match else []
 
 
-def notebook_guide(root: Path, pages: list, solutions_dir: Path) -> str:
+def notebook_guide(pages: list, solutions_dir: Path) -> str:
     lines = [START, ""]
     for number, page in enumerate(pages):
         notebook = nbformat.read(page.path, as_version=4)
