@@ -22,12 +22,15 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from . import homework, teaching
+from . import homework, links, teaching
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES_DIRS = ("notebooks", "solutions")
 NAV_SENTINEL = "<!-- navigation: written by `python -m collectivisation build`; edit there, not here -->"
 CONTENTS_SENTINEL = "<!-- contents: written by `python -m collectivisation build`; edit there, not here -->"
+LAUNCH_START = "<!-- launch: written by `python -m collectivisation build` from PUBLISHED_AT in collectivisation/links.py -->"
+LAUNCH_END = "<!-- end of launch -->"
+BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 TIMEOUT_SECONDS = 300
@@ -68,7 +71,8 @@ def _title(notebook, path: Path) -> str:
 
 
 def navigation_markdown(pages: list[Page], index: int) -> str:
-    """The prev/next line for ``pages[index]``, with a link back to the start."""
+    """The prev/next line for ``pages[index]``, with a link back to the start and, once the series is published,
+    a link that opens this very notebook on Binder."""
     parts = []
     if index > 0:
         parts.append(f"[← {pages[index - 1].title}]({pages[index - 1].name})")
@@ -76,7 +80,22 @@ def navigation_markdown(pages: list[Page], index: int) -> str:
         parts.append(f"[Contents]({pages[0].name}#Contents)")
     if index + 1 < len(pages):
         parts.append(f"[{pages[index + 1].title} →]({pages[index + 1].name})")
+    if links.PUBLISHED_AT:
+        page = pages[index].path
+        parts.append(f"[Open in Binder]({links.binder_link(links.PUBLISHED_AT, notebook=f'{page.parent.name}/{page.name}')})")
     return f"{NAV_SENTINEL}\n" + " | ".join(parts)
+
+
+def launch_markdown() -> str:
+    """The README's Binder badge, or, before the series is published, how to get one."""
+    if links.PUBLISHED_AT:
+        body = f"[![Launch on Binder]({BINDER_BADGE})]({links.binder_link(links.PUBLISHED_AT)})"
+    else:
+        body = ("*No Binder badge yet: this copy of the series does not know its public address. Whoever publishes it "
+                "sets `PUBLISHED_AT` in `collectivisation/links.py` and runs `python -m collectivisation build`, which "
+                "puts the badge here and an \"Open in Binder\" link on every notebook. Meanwhile, "
+                "`python -m collectivisation link --repo URL` prints the Binder link for any public copy.*")
+    return f"{LAUNCH_START}\n{body}\n{LAUNCH_END}"
 
 
 def contents_markdown(pages: list[Page]) -> str:
@@ -191,9 +210,21 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
         result[homework_key_path(root)] = _merged_key(homework_key_path(root), key, full=only is None)
     guide = root / "TEACHING.md"
     if guide.exists():
-        result[guide] = teaching.with_guide(guide.read_text(encoding="utf-8"),
-                                            teaching.notebook_guide(series(root / "notebooks"), root / "solutions"))
+        result[guide] = with_block(guide.read_text(encoding="utf-8"), teaching.START, teaching.END,
+                                   teaching.notebook_guide(series(root / "notebooks"), root / "solutions"))
+    readme = root / "README.md"
+    if readme.exists():
+        result[readme] = with_block(readme.read_text(encoding="utf-8"), LAUNCH_START, LAUNCH_END, launch_markdown())
     return result
+
+
+def with_block(document: str, start: str, end: str, block: str) -> str:
+    """``document`` with its generated block (from the ``start`` line to the ``end`` line) replaced by ``block``,
+    or with ``block`` appended the first time."""
+    if start in document and end in document:
+        before, rest = document.split(start, 1)
+        return before + block + rest.split(end, 1)[1]
+    return document.rstrip("\n") + "\n\n" + block + "\n"
 
 
 def _run_solution(notebook, key_path: Path):

@@ -63,11 +63,3 @@ def notebook_guide(pages: list, solutions_dir: Path) -> str:
                     lines.append("")
     lines.append(END)
     return "\n".join(lines)
-
-
-def with_guide(document: str, guide: str) -> str:
-    """TEACHING.md with its generated part replaced (or appended, the first time)."""
-    if START in document and END in document:
-        before, rest = document.split(START, 1)
-        return before + guide + rest.split(END, 1)[1]
-    return document.rstrip("\n") + "\n\n" + guide + "\n"
