@@ -136,8 +136,11 @@ def execute(notebook, probe=None, allow_errors=False) -> str:
     if probe is not None:
         notebook.cells.append(probe)
     with tempfile.TemporaryDirectory() as workdir:
+        # coalesce_streams: the kernel sends a cell's printing in one message or several, as timing falls out
+        # (under load, several); merged, the saved notebook is the same either way.
         NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
-                       allow_errors=allow_errors, resources={"metadata": {"path": workdir}}).execute()
+                       coalesce_streams=True, allow_errors=allow_errors,
+                       resources={"metadata": {"path": workdir}}).execute()
     printed = ""
     if probe is not None:
         printed = "".join(o.get("text", "") for o in notebook.cells.pop().outputs if o.output_type == "stream")
