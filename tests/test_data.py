@@ -149,3 +149,37 @@ def test_every_essay_number_is_in_the_ledger():
     millions = CLAIMS["unit"].fillna("").str.startswith("million")
     ledger |= {value * 1_000_000 for value in CLAIMS.loc[millions, "essay_value"].dropna()}
     assert figures <= ledger, f"essay figures with no claim: {sorted(figures - ledger)}"
+
+
+# --- quotations: words as evidence ---------------------------------------------------------------------------------
+
+QUOTATIONS = cz.load("quotations")
+
+
+def test_every_quotation_bears_on_claims_of_the_ledger():
+    named = {claim for cell in QUOTATIONS["claim_ids"] for claim in cell.split(";")}
+    assert named <= set(CLAIMS["claim_id"]), sorted(named - set(CLAIMS["claim_id"]))
+
+
+@pytest.mark.parametrize("question", ["Was collectivisation a disaster?", "Was the famine intended?",
+                                      "Did the countryside pay for industry?", "Were the kulaks a real class?"])
+def test_contested_questions_are_answered_by_several_voices(question):
+    """A debate is shown as a debate: at least three different speakers, not one 'right answer'."""
+    speakers = QUOTATIONS[QUOTATIONS["question"] == question]["speaker"]
+    assert speakers.nunique() >= 3, f"{question!r} has only {sorted(speakers.unique())}"
+
+
+def test_second_hand_words_are_labelled_as_such():
+    """A summary by a publisher, reviewer or repository must not pass for the historian's own words."""
+    summarised = QUOTATIONS["speaker"].str.contains(r"as (?:a reviewer |her publisher |his university's )?summari[sz]",
+                                                    regex=True)
+    assert summarised.any() and (QUOTATIONS.loc[summarised, "kind"] == "summary by others").all()
+
+
+def test_a_claim_judged_on_quotations_cites_their_sources():
+    """C14, C21, C32 and C35 are judged on words, not figures: the ledger must name where those words were read."""
+    for claim_id in ("C14", "C21", "C32", "C35"):
+        claim = CLAIMS.set_index("claim_id").loc[claim_id]
+        cited = set(claim["source_ids"].split(";"))
+        bearing = QUOTATIONS[QUOTATIONS["claim_ids"].str.split(";").apply(lambda ids: claim_id in ids)]
+        assert claim["verdict"] != "not checkable" and cited & set(bearing["source_id"]), claim_id
