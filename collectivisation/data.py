@@ -169,6 +169,37 @@ def citations(data: pd.DataFrame) -> list[str]:
     return [_cite(table, source_id) for source_id in dict.fromkeys(ids)]
 
 
+def show_quotes(data: pd.DataFrame, width: int = 100) -> None:
+    """Print rows of the ``quotations`` table as a historian quotes: every word, then who said it, when, whether
+    these are the speaker's own words, and where this project read them.
+
+    A DataFrame's display cuts long text short, and a quotation cut short can say something its author did not.
+    """
+    needed = ["speaker", "year", "quote", "kind", "source_id"]
+    if not isinstance(data, pd.DataFrame) or not set(needed) <= set(data.columns):
+        raise DataError("show_quotes needs rows of the quotations table with their columns "
+                        f"{', '.join(needed)}: filter the rows as you like, but keep those columns.")
+    if data.empty:
+        print("No statements match: check the spelling of what you filtered on.")
+    table = sources().set_index("source_id")
+    for row in data.itertuples():
+        when = "" if pd.isna(row.year) else f", {row.year}"
+        print(textwrap.fill(f"\u201c{row.quote}\u201d", width))
+        print(f"    \u2014 {row.speaker}{when} ({row.kind})")
+        print(textwrap.fill(f"in: {_work(table, row.source_id)}", width, initial_indent="      ",
+                            subsequent_indent="        "))
+        print()
+
+
+def _work(table: pd.DataFrame, source_id: str) -> str:
+    """Title, year and place in the work, for a quotation (the speaker is already named)."""
+    if source_id not in table.index:
+        raise DataError(f"The source id {source_id!r} is not in sources.csv.")
+    row = table.loc[source_id]
+    year = f" ({row['year']})" if pd.notna(row["year"]) else ""
+    return f"{row['title']}{year}, {row['locator']}"
+
+
 def source_line(data: pd.DataFrame, width: int = 110) -> str:
     """'Source: …' for the foot of a chart, wrapped with <br> so that long lists stay inside the figure."""
     text = "Source: " + "; ".join(citations(data)) + "."

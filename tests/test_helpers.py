@@ -135,6 +135,27 @@ def test_citing_a_table_without_its_source_column_explains_what_to_keep():
         cz.citations(cz.load(name)[["value"]])
 
 
+def test_show_quotes_prints_every_word_with_speaker_and_work(capsys):
+    """A quotation cut short can say what its author did not: every word is printed, then who and where."""
+    quotations = cz.load("quotations")
+    sources = cz.sources().set_index("source_id")
+    cz.show_quotes(quotations)
+    printed = " ".join(capsys.readouterr().out.split())
+    for row in quotations.itertuples():
+        assert " ".join(row.quote.split()) in printed, row.quote_id
+        assert f"{row.speaker}" in printed and " ".join(sources.loc[row.source_id, "title"].split()) in printed
+
+
+def test_show_quotes_explains_an_empty_filter_and_a_wrong_table(capsys):
+    quotations = cz.load("quotations")
+    cz.show_quotes(quotations[quotations.question == "Was the famine intented?"])
+    assert "No statements match" in capsys.readouterr().out
+    with pytest.raises(cz.DataError, match="keep those columns"):
+        cz.show_quotes(quotations[["quote"]])
+    with pytest.raises(cz.DataError, match="quotations table"):
+        cz.show_quotes("Snyder")
+
+
 def test_finish_adds_the_source_line_and_whole_year_ticks():
     table = pd.DataFrame({"year": [1928, 1929, 1930], "value": [1.0, 2.0, 3.0]})
     fig = cz.finish(px.line(table, x="year", y="value"), "Source: a test.")
