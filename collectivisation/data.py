@@ -197,7 +197,8 @@ def _work(table: pd.DataFrame, source_id: str) -> str:
         raise DataError(f"The source id {source_id!r} is not in sources.csv.")
     row = table.loc[source_id]
     year = f" ({row['year']})" if pd.notna(row["year"]) else ""
-    return f"{row['title']}{year}, {row['locator']}"
+    weak = " [a weak copy or source: see its notes in sources.csv]" if "weak" in str(row["notes"]) else ""
+    return f"{row['title']}{year}, {row['locator']}{weak}"
 
 
 def source_line(data: pd.DataFrame, width: int = 110) -> str:

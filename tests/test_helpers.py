@@ -144,6 +144,9 @@ def test_show_quotes_prints_every_word_with_speaker_and_work(capsys):
     for row in quotations.itertuples():
         assert " ".join(row.quote.split()) in printed, row.quote_id
         assert f"{row.speaker}" in printed and " ".join(sources.loc[row.source_id, "title"].split()) in printed
+    weak = sources["notes"].str.contains("weak", na=False)
+    marked = printed.count("[a weak copy or source: see its notes in sources.csv]")
+    assert marked == quotations["source_id"].map(weak).sum() > 0
 
 
 def test_show_quotes_explains_an_empty_filter_and_a_wrong_table(capsys):
