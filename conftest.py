@@ -9,6 +9,17 @@ compares those byte for byte instead.
 SKIPPED_OUTPUTS = ("application/vnd.plotly.v1+json", "text/html")
 
 
+def pytest_configure(config):
+    """nbval starts its kernels on TCP ports that another test process can be handed at the same moment, and a
+    kernel that loses that race dies at start-up. It gets the build's private socket files instead (see
+    collectivisation/kernels.py)."""
+    import nbval.kernel
+
+    from collectivisation.kernels import PrivateKernelManager
+
+    nbval.kernel.KernelManager = PrivateKernelManager
+
+
 def pytest_collectstart(collector):
     if collector.fspath and collector.fspath.ext == ".ipynb":
         collector.skip_compare += SKIPPED_OUTPUTS

@@ -1,8 +1,8 @@
 """Weighing Collectivisation: the helper package of the series.
 
 It does four small jobs and no history: it loads the tidy tables in ``data/`` (``load``), cites their sources
-(``citations``, ``source_line``, ``show_quotes``), styles charts (``finish`` and the ``"collectivisation"`` plotly template), and
-checks exercise answers (``check``).
+(``citations``, ``source_line``, ``show_quotes``), styles charts (``finish`` and the ``"collectivisation"``
+plotly template), and checks exercise answers (``check``).
 The analysis itself is pandas and plotly code that students read and write in the notebooks.
 """
 

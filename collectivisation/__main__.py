@@ -68,9 +68,9 @@ def _link(args: argparse.Namespace) -> int:
 
     repo = args.repo or repository_address()
     if not repo:
-        print("This copy of the series has no public address (PUBLISHED_AT in collectivisation/links.py is not set, and "
-              "git remote 'origin' is not a web address). Give the address of the repository your students should "
-              "get, e.g. --repo https://github.com/OWNER/NAME")
+        print("This copy of the series has no public address (PUBLISHED_AT in collectivisation/links.py is not "
+              "set, and git remote 'origin' is not a web address). Give the address of the repository your students "
+              "should get, e.g. --repo https://github.com/OWNER/NAME")
         return 2
     print(f"Binder:     {binder_link(repo, notebook=args.notebook)}")
     if args.hub:
@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
 
     link = commands.add_parser("link", help="print Binder and JupyterHub (nbgitpuller) links to the series")
     link.add_argument("--hub", help="your JupyterHub's address, e.g. https://hub.school.example")
-    link.add_argument("--repo", help="the repository's public address (default: PUBLISHED_AT in links.py, else git remote origin)")
+    link.add_argument("--repo", help="the repository's public address "
+                                      "(default: PUBLISHED_AT in links.py, else git remote origin)")
     link.add_argument("--branch", default="main", help="the branch students get (default: main)")
     link.add_argument("--notebook", default="notebooks/00_start_here.ipynb", help="the notebook to open")
     link.set_defaults(func=_link)

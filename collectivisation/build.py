@@ -23,12 +23,14 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from . import homework, links, teaching
+from .kernels import PrivateAsyncKernelManager
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES_DIRS = ("notebooks", "solutions")
 NAV_SENTINEL = "<!-- navigation: written by `python -m collectivisation build`; edit there, not here -->"
 CONTENTS_SENTINEL = "<!-- contents: written by `python -m collectivisation build`; edit there, not here -->"
-LAUNCH_START = "<!-- launch: written by `python -m collectivisation build` from PUBLISHED_AT in collectivisation/links.py -->"
+LAUNCH_START = ("<!-- launch: written by `python -m collectivisation build` from PUBLISHED_AT in "
+                "collectivisation/links.py -->")
 LAUNCH_END = "<!-- end of launch -->"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -82,7 +84,8 @@ def navigation_markdown(pages: list[Page], index: int) -> str:
         parts.append(f"[{pages[index + 1].title} →]({pages[index + 1].name})")
     if links.PUBLISHED_AT:
         page = pages[index].path
-        parts.append(f"[Open in Binder]({links.binder_link(links.PUBLISHED_AT, notebook=f'{page.parent.name}/{page.name}')})")
+        binder = links.binder_link(links.PUBLISHED_AT, notebook=f"{page.parent.name}/{page.name}")
+        parts.append(f"[Open in Binder]({binder})")
     return f"{NAV_SENTINEL}\n" + " | ".join(parts)
 
 
@@ -139,8 +142,8 @@ def execute(notebook, probe=None, allow_errors=False) -> str:
         # coalesce_streams: the kernel sends a cell's printing in one message or several, as timing falls out
         # (under load, several); merged, the saved notebook is the same either way.
         NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
-                       coalesce_streams=True, allow_errors=allow_errors,
-                       resources={"metadata": {"path": workdir}}).execute()
+                       coalesce_streams=True, allow_errors=allow_errors, resources={"metadata": {"path": workdir}},
+                       kernel_manager_class=PrivateAsyncKernelManager).execute()
     printed = ""
     if probe is not None:
         printed = "".join(o.get("text", "") for o in notebook.cells.pop().outputs if o.output_type == "stream")
