@@ -144,13 +144,14 @@ def citation(source_id: str) -> str:
     return _cite(sources().set_index("source_id"), source_id)
 
 
-def _cite(table: pd.DataFrame, source_id: str) -> str:
+def _cite(table: pd.DataFrame, source_id: str, name: str = "author") -> str:
+    """``Author (year), locator``; with ``name="title"``, the work instead of its author."""
     if source_id not in table.index:
         raise DataError(f"The source id {source_id!r} is not in sources.csv.")
     row = table.loc[source_id]
     year = row["year"] if pd.notna(row["year"]) else "n.d."
     locator = f", {row['locator']}" if pd.notna(row["locator"]) else ""
-    return f"{row['author']} ({year}){locator}"
+    return f"{row[name]} ({year}){locator}"
 
 
 def citations(data: pd.DataFrame) -> list[str]:
@@ -186,19 +187,11 @@ def show_quotes(data: pd.DataFrame, width: int = 100) -> None:
         when = "" if pd.isna(row.year) else f", {row.year}"
         print(textwrap.fill(f"\u201c{row.quote}\u201d", width))
         print(f"    \u2014 {row.speaker}{when} ({row.kind})")
-        print(textwrap.fill(f"in: {_work(table, row.source_id)}", width, initial_indent="      ",
-                            subsequent_indent="        "))
+        work = _cite(table, row.source_id, name="title")
+        weak = " [a weak copy or source: see its notes in sources.csv]" if "weak" in str(
+            table.loc[row.source_id, "notes"]) else ""
+        print(textwrap.fill(f"in: {work}{weak}", width, initial_indent="      ", subsequent_indent="        "))
         print()
-
-
-def _work(table: pd.DataFrame, source_id: str) -> str:
-    """Title, year and place in the work, for a quotation (the speaker is already named)."""
-    if source_id not in table.index:
-        raise DataError(f"The source id {source_id!r} is not in sources.csv.")
-    row = table.loc[source_id]
-    year = f" ({row['year']})" if pd.notna(row["year"]) else ""
-    weak = " [a weak copy or source: see its notes in sources.csv]" if "weak" in str(row["notes"]) else ""
-    return f"{row['title']}{year}, {row['locator']}{weak}"
 
 
 def source_line(data: pd.DataFrame, width: int = 110) -> str:
