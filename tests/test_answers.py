@@ -1,7 +1,6 @@
 """Students' answers get feedback, never a traceback: right, wrong, empty and oddly typed alike."""
 
 import math
-import re
 from pathlib import Path
 
 import nbformat
@@ -53,9 +52,7 @@ def test_numbers_accept_the_answer_and_sensible_rounding_but_not_text(question):
     assert check(question, str(answer), quiet=True).status == "wrong_type"
     wrong = check(question, answer * 3 + 1000, quiet=True)
     assert wrong.status == "incorrect" and "Hint:" in wrong.message
-    stated = str(round(answer, 1))  # as a number of its own: "4" inside "C14" does not give away 4
-    pattern = rf"(?<![\w.]){re.escape(stated)}" + ("" if "." in stated else r"(?!\d)")
-    assert not re.search(pattern, wrong.message), "a hint must never give the answer away"
+    assert str(round(answer, 1)) not in wrong.message, "a hint must never give the answer away"
 
 
 @pytest.mark.parametrize("question", BY_KIND["frame"])
