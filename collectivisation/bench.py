@@ -16,10 +16,9 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 from .build import ROOT, TIMEOUT_SECONDS, series
-from .kernels import PrivateAsyncKernelManager
+from .kernels import notebook_client
 
 FLOOR = ROOT / "benchmarks" / "floor.ipynb"
 GOAL_RATIO = 1.25
@@ -33,9 +32,7 @@ def run_seconds(path: Path, allow_errors: bool = False) -> float:
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()
-        NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", allow_errors=allow_errors,
-                       resources={"metadata": {"path": workdir}},
-                       kernel_manager_class=PrivateAsyncKernelManager).execute()
+        notebook_client(notebook, workdir, timeout=TIMEOUT_SECONDS, allow_errors=allow_errors).execute()
         return time.perf_counter() - start
 
 

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from . import homework, links, teaching
-from .kernels import PrivateAsyncKernelManager
+from .kernels import notebook_client
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES_DIRS = ("notebooks", "solutions")
@@ -141,9 +140,8 @@ def execute(notebook, probe=None, allow_errors=False) -> str:
     with tempfile.TemporaryDirectory() as workdir:
         # coalesce_streams: the kernel sends a cell's printing in one message or several, as timing falls out
         # (under load, several); merged, the saved notebook is the same either way.
-        NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
-                       coalesce_streams=True, allow_errors=allow_errors, resources={"metadata": {"path": workdir}},
-                       kernel_manager_class=PrivateAsyncKernelManager).execute()
+        notebook_client(notebook, workdir, timeout=TIMEOUT_SECONDS, record_timing=False, coalesce_streams=True,
+                        allow_errors=allow_errors).execute()
     printed = ""
     if probe is not None:
         printed = "".join(o.get("text", "") for o in notebook.cells.pop().outputs if o.output_type == "stream")

@@ -32,7 +32,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .answers import answer_key
 from .build import ROOT, series
-from .kernels import PrivateAsyncKernelManager
+from .kernels import notebook_client
 
 TIME_LIMIT_SECONDS = 120
 PROBE = """import json as _json
@@ -97,10 +97,8 @@ def grade_one(submission: Submission, limit: float) -> Submission:
         return submission
     with tempfile.TemporaryDirectory() as folder:
         shutil.copy(submission.path, Path(folder) / "submission.ipynb")
-        client = NotebookClient(notebook, timeout=max(1, int(limit)), kernel_name="python3", allow_errors=True,
-                                interrupt_on_timeout=True, record_timing=False,
-                                resources={"metadata": {"path": folder}},
-                                kernel_manager_class=PrivateAsyncKernelManager)
+        client = notebook_client(notebook, folder, timeout=max(1, int(limit)), allow_errors=True,
+                                 interrupt_on_timeout=True, record_timing=False)
         deadline = time.monotonic() + limit
         errors, timed_out = 0, False
         try:

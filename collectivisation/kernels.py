@@ -5,6 +5,8 @@ process starting a kernel at the same moment (a parallel test worker, a second g
 handed the same free port, and one kernel then dies at start-up with "Address already in use". On Linux and macOS
 these managers give every kernel its own private folder of IPC socket files instead, so there is nothing to share.
 Windows has no IPC transport for Jupyter, so there the usual TCP ports are kept.
+
+``notebook_client`` is the one way the project's own tools start such a kernel for a notebook.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import tempfile
 import weakref
 
 from jupyter_client.manager import AsyncKernelManager, KernelManager
+from nbclient import NotebookClient
 
 
 class _PrivateSockets:
@@ -32,3 +35,10 @@ class PrivateKernelManager(_PrivateSockets, KernelManager):
 
 class PrivateAsyncKernelManager(_PrivateSockets, AsyncKernelManager):
     """The same for nbclient, which drives kernels asynchronously."""
+
+
+def notebook_client(notebook, folder: str, **options) -> NotebookClient:
+    """How the build, the grader and the benchmark run a notebook: a fresh python3 kernel with private sockets,
+    working in ``folder``. ``options`` are nbclient's own (timeout, allow_errors, ...)."""
+    return NotebookClient(notebook, kernel_name="python3", kernel_manager_class=PrivateAsyncKernelManager,
+                          resources={"metadata": {"path": folder}}, **options)
