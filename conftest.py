@@ -12,10 +12,10 @@ SKIPPED_OUTPUTS = ("application/vnd.plotly.v1+json", "text/html")
 def pytest_configure(config):
     """nbval starts its kernels on TCP ports that another test process can be handed at the same moment, and a
     kernel that loses that race dies at start-up. It gets the build's private socket files instead (see
-    collectivisation/kernels.py)."""
+    collectivisation/tools/kernels.py)."""
     import nbval.kernel
 
-    from collectivisation.kernels import PrivateKernelManager
+    from collectivisation.tools.kernels import PrivateKernelManager
 
     nbval.kernel.KernelManager = PrivateKernelManager
 

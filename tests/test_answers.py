@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from collectivisation import check
 from collectivisation.answers import answer_key
-from collectivisation.build import ROOT, series
-from collectivisation.homework import BEGIN, HIDDEN, questions
+from collectivisation.tools.build import series
+from collectivisation.tools.paths import ROOT
+from collectivisation.tools.homework import BEGIN, HIDDEN, questions
 
 KEY = answer_key()
 IDS = sorted(KEY)

@@ -4,7 +4,8 @@ import difflib
 
 import nbformat
 
-from collectivisation.build import CONTENTS_SENTINEL, NAV_SENTINEL, ROOT, built_files, execute, series
+from collectivisation.tools.build import CONTENTS_SENTINEL, NAV_SENTINEL, built_files, execute, series
+from collectivisation.tools.paths import ROOT
 
 
 def test_rebuilding_the_notebooks_changes_no_byte():

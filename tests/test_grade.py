@@ -9,8 +9,9 @@ import nbformat
 import pytest
 
 from collectivisation.answers import answer_key
-from collectivisation.build import ROOT, series
-from collectivisation.grade import grade
+from collectivisation.tools.build import series
+from collectivisation.tools.paths import ROOT
+from collectivisation.tools.grade import grade
 
 SLUGS = [page.path.stem for page in series(ROOT / "solutions")]
 

@@ -185,3 +185,13 @@ def test_the_essay_is_the_one_described_in_the_data_package():
                     reason="no shared/ folder beside this checkout (only the project's own machines have it)")
 def test_the_essay_matches_the_original_in_shared():
     assert cz.essay() == (ROOT.parent / "shared" / "essay.txt").read_text(encoding="utf-8")
+
+
+def test_a_notebook_import_loads_none_of_the_maintainer_tools():
+    """``import collectivisation`` is what every lesson runs first: it must not pull in the build, grading and site
+    machinery (nbformat, nbclient, nbconvert, collectivisation.tools), which would slow every notebook down."""
+    code = ("import sys, collectivisation; "
+            "print(' '.join(m for m in sys.modules if m.split('.')[0] in {'nbformat', 'nbclient', 'nbconvert', "
+            "'jupyter_client'} or m.startswith('collectivisation.tools')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert not loaded, f"import collectivisation also loads: {loaded}"

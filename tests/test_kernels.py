@@ -7,7 +7,7 @@ from pathlib import Path
 import nbval.kernel
 import pytest
 
-from collectivisation.kernels import PrivateAsyncKernelManager, PrivateKernelManager
+from collectivisation.tools.kernels import PrivateAsyncKernelManager, PrivateKernelManager
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="Jupyter has no IPC transport on Windows: TCP is kept there")
 

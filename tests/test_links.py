@@ -6,10 +6,11 @@ from urllib.parse import parse_qs, urlparse
 
 import nbformat
 
-from collectivisation import links
-from collectivisation.__main__ import main
-from collectivisation.build import NAV_SENTINEL, ROOT, built_files
-from collectivisation.links import binder_link, hub_link
+from collectivisation.tools import links
+from collectivisation.tools.cli import main
+from collectivisation.tools.build import NAV_SENTINEL, built_files
+from collectivisation.tools.paths import ROOT
+from collectivisation.tools.links import binder_link, hub_link
 
 REPO = "https://github.com/a-school/weighing-collectivisation"
 
@@ -64,7 +65,7 @@ def test_unpublished_there_is_no_dead_binder_link_and_the_readme_says_how_to_add
     monkeypatch.setattr(links, "PUBLISHED_AT", None)
     files = built_files(run=False)
     assert not [path for path, text in files.items() if "mybinder.org/v2" in text]
-    assert "sets `PUBLISHED_AT` in `collectivisation/links.py`" in files[ROOT / "README.md"]
+    assert "sets `PUBLISHED_AT` in `collectivisation/tools/links.py`" in files[ROOT / "README.md"]
 
 
 def test_a_clone_of_a_local_folder_has_no_public_address(monkeypatch):

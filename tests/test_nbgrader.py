@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 from conftest import tool_environment
 
-from collectivisation.homework import BEGIN, END
+from collectivisation.tools.homework import BEGIN, END
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "01_reading_the_essay.ipynb"

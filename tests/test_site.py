@@ -7,8 +7,10 @@ import subprocess
 
 import pytest
 
-from collectivisation.build import ROOT, series
-from collectivisation.site import PLOTLY_MIME, build_site
+from collectivisation.tools.build import series
+from collectivisation.tools.paths import ROOT
+from collectivisation.tools.paths import PLOTLY_MIME
+from collectivisation.tools.site import build_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 PAGES = [(folder, page.path) for folder in ("notebooks", "solutions") for page in series(ROOT / folder)]

@@ -23,16 +23,14 @@ from nbclient.exceptions import CellExecutionError
 
 from . import homework, links, teaching
 from .kernels import notebook_client
+from .paths import EXERCISES, NOTEBOOKS, PLOTLY_MIME, ROOT, SERIES_DIRS, SOLUTIONS, answer_key_path
 
-ROOT = Path(__file__).resolve().parent.parent
-SERIES_DIRS = ("notebooks", "solutions")
 NAV_SENTINEL = "<!-- navigation: written by `python -m collectivisation build`; edit there, not here -->"
 CONTENTS_SENTINEL = "<!-- contents: written by `python -m collectivisation build`; edit there, not here -->"
 LAUNCH_START = ("<!-- launch: written by `python -m collectivisation build` from PUBLISHED_AT in "
-                "collectivisation/links.py -->")
+                "collectivisation/tools/links.py -->")
 LAUNCH_END = "<!-- end of launch -->"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 TIMEOUT_SECONDS = 300
 
@@ -94,7 +92,7 @@ def launch_markdown() -> str:
         body = f"[![Launch on Binder]({BINDER_BADGE})]({links.binder_link(links.PUBLISHED_AT)})"
     else:
         body = ("*No Binder badge yet: this copy of the series does not know its public address. Whoever publishes it "
-                "sets `PUBLISHED_AT` in `collectivisation/links.py` and runs `python -m collectivisation build`, which "
+                "sets `PUBLISHED_AT` in `collectivisation/tools/links.py` and runs `python -m collectivisation build`, which "
                 "puts the badge here and an \"Open in Binder\" link on every notebook. Meanwhile, "
                 "`python -m collectivisation link --repo URL` prints the Binder link for any public copy.*")
     return f"{LAUNCH_START}\n{body}\n{LAUNCH_END}"
@@ -198,8 +196,8 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
             try:
                 if not run:
                     normalise(notebook)
-                elif folder == "solutions":
-                    notebook, entries = _run_solution(notebook, homework_key_path(root))
+                elif folder == SOLUTIONS:
+                    notebook, entries = _run_solution(notebook, answer_key_path(root))
                     key.update(entries)
                 else:
                     execute(notebook)
@@ -208,14 +206,14 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
                 last = [line for line in plain.splitlines() if line.strip()][-1]
                 raise BuildError(f"{page.path.relative_to(root)} stopped with an error: {last}") from None
             result[page.path] = render(notebook)
-            if folder == "solutions":
-                result[root / "exercises" / page.name] = render(homework.exercise_from(notebook))
+            if folder == SOLUTIONS:
+                result[root / EXERCISES / page.name] = render(homework.exercise_from(notebook))
     if key:
-        result[homework_key_path(root)] = _merged_key(homework_key_path(root), key, full=only is None)
+        result[answer_key_path(root)] = _merged_key(answer_key_path(root), key, full=only is None)
     guide = root / "TEACHING.md"
     if guide.exists():
         result[guide] = with_block(guide.read_text(encoding="utf-8"), teaching.START, teaching.END,
-                                   teaching.notebook_guide(series(root / "notebooks"), root / "solutions"))
+                                   teaching.notebook_guide(series(root / NOTEBOOKS), root / SOLUTIONS))
     readme = root / "README.md"
     if readme.exists():
         result[readme] = with_block(readme.read_text(encoding="utf-8"), LAUNCH_START, LAUNCH_END, launch_markdown())
@@ -255,8 +253,6 @@ def _run_solution(notebook, key_path: Path):
     return notebook, entries
 
 
-def homework_key_path(root: Path) -> Path:
-    return root / "collectivisation" / "answer_key.json"
 
 
 def _merged_key(path: Path, key: dict, full: bool) -> str:

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import nbformat
 
-from .build import ROOT, TIMEOUT_SECONDS, series
+from .build import TIMEOUT_SECONDS, series
 from .kernels import notebook_client
-
-FLOOR = ROOT / "benchmarks" / "floor.ipynb"
+from .paths import EXERCISES, FLOOR, ROOT, SERIES_DIRS, SOLUTIONS
 GOAL_RATIO = 1.25
 
 
@@ -66,7 +65,7 @@ def _label(path: Path) -> str:
 
 
 def default_notebooks() -> list[Path]:
-    return [page.path for folder in ("notebooks", "solutions") for page in series(ROOT / folder)]
+    return [page.path for folder in SERIES_DIRS for page in series(ROOT / folder)]
 
 
 def main(runs: int, names: list[str]) -> int:
@@ -81,11 +80,11 @@ def synthetic_class(folder: Path, count: int) -> list[Path]:
     """``count`` submissions as a platform exports them: solutions and blank exercises, renamed per student."""
     import shutil
 
-    pages = [page.path for page in series(ROOT / "solutions")]
+    pages = [page.path for page in series(ROOT / SOLUTIONS)]
     made = []
     for number in range(count):
         page = pages[number % len(pages)]
-        source = page if number % 2 == 0 else ROOT / "exercises" / page.name
+        source = page if number % 2 == 0 else ROOT / EXERCISES / page.name
         target = folder / f"student{number:03d}_{page.name}"
         shutil.copy(source, target)
         made.append(target)

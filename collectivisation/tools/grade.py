@@ -30,8 +30,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from .answers import answer_key
-from .build import ROOT, series
+from ..answers import answer_key
+from .build import series
+from .paths import ROOT, SOLUTIONS
 from .kernels import notebook_client
 
 TIME_LIMIT_SECONDS = 120
@@ -61,7 +62,7 @@ class Submission:
 
 
 def slugs() -> list[str]:
-    return [page.path.stem for page in series(ROOT / "solutions")]
+    return [page.path.stem for page in series(ROOT / SOLUTIONS)]
 
 
 def identify(path: Path, root: Path, known: list[str]) -> Submission:
