@@ -1,9 +1,16 @@
-"""One look for every chart in the series, and the source line under it.
+"""One look for every chart in the series, the source line under it, and the small tools a chart needs.
 
 Importing this module registers the plotly template ``"collectivisation"`` and makes it the default, once per
 kernel: the notebooks then write plain plotly express (``px.line(df, x="year", y="value", color="series")``) and
 call ``finish(fig, df)``, which adds what a historian's chart must have and plotly cannot guess: the sources of its
-numbers, and year ticks that are whole years.
+numbers, a height that JupyterLab respects, and year ticks that are whole years.
+
+The plumbing that would otherwise fill a student's cell (menus, event lines, verdict colours) lives here too, as
+one call each, so that the code in a notebook states the question asked of the data:
+
+- ``dropdown(fig)`` lets the reader show one group at a time (one choice per colour of the chart);
+- ``event_line(fig, "Dizzy")`` marks a dated event from ``events.csv`` with a labelled line;
+- ``VERDICT_COLOURS`` gives each verdict its colour, the same in every chart.
 """
 
 from __future__ import annotations
@@ -15,17 +22,20 @@ import textwrap
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .data import source_line
+from .data import DataError, load, source_line
 
 #: Okabe & Ito's palette: told apart by readers with every common kind of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+#: A verdict's colour means the same in every chart: contradicted is warm, not checkable is grey.
+VERDICT_COLOURS = {"supported": "#009E73", "partly supported": "#E69F00", "contradicted": "#D55E00",
+                   "not checkable": "#999999"}
 TEMPLATE = "collectivisation"
+HEIGHT = 540              # pixels: JupyterLab draws a figure without its own height only 360 px tall
 _SOURCE_LINE_HEIGHT = 15  # pixels per line of the source note
-_AXIS_ROOM = 70           # pixels between the plot and the source note, for the x-axis ticks and title
-_LEGEND_WIDTH = 28        # characters per line of a legend entry
-
-
-_GRID = "#EBF0F8"  # plotly_white's light grid, on a white background
+_AXIS_ROOM = 62           # pixels between the plot and the source note, for the x-axis ticks and title
+_TOP_ROOM = 96            # pixels above the plot: the title, then a row for event labels and menus
+_LEGEND_WIDTH = 26        # characters per line of a legend entry
+_GRID = "#EBF0F8"         # plotly_white's light grid, on a white background
 
 
 def _template() -> go.layout.Template:
@@ -35,16 +45,16 @@ def _template() -> go.layout.Template:
     with only the layout it needs (rather than plotly's full "plotly_white") keeps every chart quick to draw.
     """
     axis = dict(gridcolor=_GRID, linecolor=_GRID, zerolinecolor=_GRID, zerolinewidth=2, ticks="", automargin=True,
-                title=dict(standoff=15))
+                title=dict(standoff=12))
     return go.layout.Template(layout=dict(
         colorway=PALETTE,
         font=dict(family="Arial, Helvetica, sans-serif", size=14, color="#222"),
         paper_bgcolor="white", plot_bgcolor="white", xaxis=axis, yaxis=axis,
-        title=dict(x=0, xanchor="left", font=dict(size=18)),
-        legend=dict(title_font=dict(size=13)),
+        title=dict(x=0, xanchor="left", y=1, yref="container", yanchor="top", pad=dict(t=14), font=dict(size=17)),
+        legend=dict(title_font=dict(size=13), font=dict(size=12), x=1.02, xanchor="left", y=1, yanchor="top"),
         hovermode="closest", hoverlabel=dict(namelength=-1, align="left"),
-        margin=dict(l=70, r=30, t=70),
-        height=520,
+        margin=dict(l=70, r=20, t=_TOP_ROOM),
+        height=HEIGHT,
     ))
 
 
@@ -53,24 +63,90 @@ pio.templates.default = TEMPLATE
 
 
 def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
-    """Add the source line under ``fig``, and whole-year ticks.
+    """Add the source line under ``fig``, its height, verdict colours and whole-year ticks.
 
-    ``data`` is the DataFrame the chart was drawn from (its ``source_id`` column is cited), or the source line
-    itself as text. ``note`` adds a sentence after the sources, e.g. how a figure was computed. Returns the
-    figure, so that ``finish(px.line(...), df).show()`` reads in one line.
+    ``data`` is the DataFrame the chart was drawn from (its ``source_id`` column is cited in short, on at most two
+    lines; ``cz.sources(data)`` lists the full references), or the source line itself as text. ``note`` adds a
+    sentence after the sources, e.g. how a figure was computed. Returns the figure, so that
+    ``cz.finish(px.line(...), df).show()`` reads in one line.
     """
     text = data if isinstance(data, str) else source_line(data)
     if note:
         text += "<br>" + note
     lines = text.count("<br>") + 1
     fig.add_annotation(
-        text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+        text=text, xref="paper", yref="paper", x=1, y=0, xanchor="right", yanchor="top",
         yshift=-_AXIS_ROOM, showarrow=False, align="left", font=dict(size=11, color="#555"),
+        name="source line",
     )
-    fig.update_layout(margin=dict(b=_AXIS_ROOM + 10 + lines * _SOURCE_LINE_HEIGHT))
+    fig.update_layout(height=fig.layout.height or HEIGHT,
+                      margin=dict(b=_AXIS_ROOM + 12 + lines * _SOURCE_LINE_HEIGHT))
+    _colour_verdicts(fig)
     _whole_year_ticks(fig)
     _wrap_legend_names(fig)
     return fig
+
+
+def dropdown(fig: go.Figure, everything: str = "Show all", keep: tuple[str, ...] = ()) -> go.Figure:
+    """A menu above the chart that shows one group at a time: one choice per colour of the chart, and ``everything``.
+
+    plotly express names each line after its colour first ("Ukraine, Davies Table 17"), so a choice shows every
+    trace whose name starts with it. Traces whose name starts with a text in ``keep`` (e.g. ``("USSR",)``) stay
+    visible under every choice, as a yardstick.
+    """
+    groups = list(dict.fromkeys(_group(trace.name) for trace in fig.data if trace.name))
+    kept = tuple(keep)
+    choices = [dict(label=everything, method="update", args=[{"visible": [True] * len(fig.data)}])]
+    for group in groups:
+        if kept and group.startswith(kept):
+            continue
+        visible = [_group(trace.name or "") == group or bool(kept) and (trace.name or "").startswith(kept)
+                   for trace in fig.data]
+        label = f"{group} and {' and '.join(kept)}" if kept else group
+        choices.append(dict(label=label, method="update", args=[{"visible": visible}]))
+    fig.update_layout(updatemenus=[dict(buttons=choices, x=1, xanchor="right", y=1, yanchor="bottom", pad=dict(b=4),
+                                        font=dict(size=12))])
+    return fig
+
+
+def _group(name: str) -> str:
+    """The colour group of a trace named by plotly express ("Ukraine, Davies Table 17" → "Ukraine")."""
+    return name.replace("<br>", " ").split(", ")[0]
+
+
+def event_line(fig: go.Figure, label: str) -> go.Figure:
+    """Mark the event whose ``label`` in ``events.csv`` contains ``label`` (e.g. "Dizzy") with a dotted line.
+
+    The line's label sits above the plot, never over the data. On a chart of years the line stands at the year.
+    """
+    events = load("events")
+    found = events[events["label"].str.contains(label, case=False, regex=False)]
+    if found.empty:
+        raise DataError(f"No event in events.csv has a label containing {label!r}. The labels are: "
+                        + "; ".join(events["label"]) + ".")
+    event = found.iloc[0]
+    x = event["date"] if len(str(event["date"])) == 10 and not _years_axis(fig) else int(event["year"])
+    fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
+                  line=dict(color="#555", width=1.5, dash="dot"))
+    marked = sum(1 for shape in fig.layout.shapes if shape.line.dash == "dot") - 1
+    fig.add_annotation(x=x, xref="x", y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=event["label"], font=dict(size=11, color="#444"), yshift=2 + 14 * (marked % 2))
+    return fig
+
+
+def _years_axis(fig: go.Figure) -> bool:
+    xs = [x for trace in fig.data if getattr(trace, "x", None) is not None for x in trace.x]
+    return bool(xs) and all(isinstance(x, numbers.Real) for x in xs)
+
+
+def _colour_verdicts(fig: go.Figure) -> None:
+    """A trace named after a verdict takes that verdict's colour, whatever plotly express chose."""
+    for trace in fig.data:
+        colour = VERDICT_COLOURS.get(str(trace.name))
+        if colour and hasattr(trace, "marker"):
+            trace.marker.color = colour
+            if getattr(trace, "line", None) is not None and trace.type == "scatter":
+                trace.line.color = colour
 
 
 def _wrap_legend_names(fig: go.Figure) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -134,9 +135,17 @@ def essay() -> str:
     return (DATA_DIR / "essay.txt").read_text(encoding="utf-8")
 
 
-def sources() -> pd.DataFrame:
-    """The table of sources: who wrote each figure's source, where, which table or page, and where we read it."""
-    return load("sources")
+def sources(data: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The table of sources: who wrote each figure's source, where, which table or page, and where we read it.
+
+    Given a table of figures (``cz.sources(grain)``), only the sources behind those figures, in the order they first
+    appear: the full references that a chart's short source line stands for.
+    """
+    table = load("sources")
+    if data is None:
+        return table
+    ids = _source_ids(data)
+    return table.set_index("source_id").loc[ids].reset_index()
 
 
 def citation(source_id: str) -> str:
@@ -159,6 +168,12 @@ def citations(data: pd.DataFrame) -> list[str]:
 
     ``data`` needs its ``source_id`` column (or ``source_ids``, several ids separated by ";", as in the claims).
     """
+    table = sources().set_index("source_id")
+    return [_cite(table, source_id) for source_id in _source_ids(data)]
+
+
+def _source_ids(data: pd.DataFrame) -> list[str]:
+    """The source ids behind ``data``, each once, in the order they first appear; unknown ids are named."""
     column = next((name for name in ("source_id", "source_ids") if isinstance(data, pd.DataFrame)
                    and name in data.columns), None)
     if column is None:
@@ -166,8 +181,27 @@ def citations(data: pd.DataFrame) -> list[str]:
     ids = []
     for cell in data[column].dropna():
         ids.extend(part.strip() for part in str(cell).split(";") if part.strip())
-    table = sources().set_index("source_id")
-    return [_cite(table, source_id) for source_id in dict.fromkeys(ids)]
+    ids = list(dict.fromkeys(ids))
+    unknown = [source_id for source_id in ids if source_id not in set(load("sources")["source_id"])]
+    if unknown:
+        raise DataError(f"The source id {unknown[0]!r} is not in sources.csv.")
+    return ids
+
+
+_INITIALS_AND_NAMES = re.compile(r"^(?:(?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*|[A-Z][a-z]*\.)\s+)+([A-Z][\w'\-]+)$")
+_LOCATOR = re.compile(r"\b(?:Table|table)\s+[\dIVX][\w.\-]*|\bpp?\.\s*[\d\-\u2013]+|\bn\.\s*\d+")
+
+
+def short_citation(source_id: str) -> str:
+    """``Davies 1980, Table 17``: surname(s), year and table or page, short enough for the foot of a chart."""
+    row = sources().set_index("source_id").loc[source_id]
+    names = re.split(r"\s*(?:&|\band\b)\s*", re.split(r"[(;,]", str(row["author"]))[0].strip())
+    surnames = [(match.group(1) if (match := _INITIALS_AND_NAMES.match(name)) else name) for name in names if name]
+    if not surnames:  # an unsigned page: its title stands for the author
+        surnames = [textwrap.shorten(str(row["title"]), 30, placeholder="…")]
+    year = str(row["year"]) if pd.notna(row["year"]) else "n.d."
+    locator = _LOCATOR.search(str(row["locator"]))
+    return " & ".join(surnames) + f" {year}" + (f", {locator.group(0)}" if locator else "")
 
 
 def show_quotes(data: pd.DataFrame, width: int = 100) -> None:
@@ -194,7 +228,18 @@ def show_quotes(data: pd.DataFrame, width: int = 100) -> None:
         print()
 
 
-def source_line(data: pd.DataFrame, width: int = 110) -> str:
-    """'Source: …' for the foot of a chart, wrapped with <br> so that long lists stay inside the figure."""
-    text = "Source: " + "; ".join(citations(data)) + "."
-    return "<br>".join(textwrap.wrap(text, width))
+def source_line(data: pd.DataFrame, width: int = 110, lines: int = 2) -> str:
+    """'Sources: Davies 1980, Table 17; …' for the foot of a chart: short citations on at most ``lines`` lines.
+
+    A chart's frame is for the chart. Past the room, the line ends by saying how many more sources there are and
+    how to list them all in full (``cz.sources(table)``).
+    """
+    short = list(dict.fromkeys(short_citation(source_id) for source_id in _source_ids(data)))
+    label = "Source: " if len(short) == 1 else "Sources: "
+    for shown in range(len(short), 0, -1):
+        rest = len(short) - shown
+        more = f"; and {rest} more: cz.sources(…) lists them in full." if rest else ""
+        wrapped = textwrap.wrap((label + "; ".join(short[:shown]) + more).rstrip(".") + ".", width)
+        if len(wrapped) <= lines:
+            return "<br>".join(wrapped)
+    return "<br>".join(textwrap.wrap(f"{len(short)} sources: cz.sources(…) lists them in full.", width))

@@ -195,3 +195,37 @@ def test_a_notebook_import_loads_none_of_the_maintainer_tools():
             "'jupyter_client'} or m.startswith('collectivisation.tools')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert not loaded, f"import collectivisation also loads: {loaded}"
+
+
+@pytest.mark.parametrize("name", ["famine", "grain", "livestock", "industry", "collectivisation_yearly"])
+def test_a_charts_source_line_takes_at_most_two_lines_and_points_to_the_full_references(name):
+    table = cz.load(name)
+    line = cz.source_line(table)
+    assert line.count("<br>") <= 1, line
+    listed = len(cz.sources(table))
+    assert listed == table["source_id"].nunique()
+    shown = [cz.data.short_citation(source_id) in line.replace("<br>", " ") for source_id in table["source_id"]]
+    assert all(shown) or "cz.sources" in line, "a shortened source line must say where the full list is"
+
+
+def test_a_dropdown_offers_each_colour_and_keeps_the_yardstick_visible():
+    frame = pd.DataFrame({"x": [1, 2, 1, 2, 1, 2], "y": [1, 2, 3, 4, 5, 6], "region": ["USSR"] * 2 + ["Ukraine"] * 2
+                          + ["Kazakhstan"] * 2})
+    fig = cz.dropdown(px.line(frame, x="x", y="y", color="region"), keep=("USSR",))
+    choices = {button.label: button.args[0]["visible"] for button in fig.layout.updatemenus[0].buttons}
+    assert choices == {"Show all": [True, True, True], "Ukraine and USSR": [True, True, False],
+                       "Kazakhstan and USSR": [True, False, True]}
+
+
+def test_an_event_line_names_the_event_and_an_unknown_label_gets_the_list_of_labels():
+    fig = cz.event_line(px.line(x=["1930-01-01", "1930-06-01"], y=[1, 2]), "Dizzy")
+    assert fig.layout.shapes[0].x0 == "1930-03-02" and "Dizzy" in fig.layout.annotations[0].text
+    with pytest.raises(cz.DataError, match="labels are"):
+        cz.event_line(fig, "no such event")
+
+
+def test_every_finished_chart_has_its_own_height_and_verdicts_keep_their_colours():
+    counts = pd.DataFrame({"verdict": list(cz.VERDICT_COLOURS), "claims": [1, 2, 3, 4]})
+    fig = cz.finish(px.bar(counts, x="verdict", y="claims", color="verdict"), "Source: the ledger.")
+    assert fig.layout.height, "JupyterLab draws a figure without its own height only 360 px tall"
+    assert {trace.name: trace.marker.color for trace in fig.data} == cz.VERDICT_COLOURS
