@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 NOTEBOOKS = "notebooks"
 SOLUTIONS = "solutions"
 EXERCISES = "exercises"
+#: Notebooks that go further than a lesson: for fast or curious students, each beside its core notebook's number.
+EXTENSIONS = "extensions"
 #: The folders whose numbered notebooks are the series' own writing (exercises/ is made from solutions/).
-SERIES_DIRS = (NOTEBOOKS, SOLUTIONS)
+SERIES_DIRS = (NOTEBOOKS, EXTENSIONS, SOLUTIONS)
 FLOOR = ROOT / "benchmarks" / "floor.ipynb"
 #: How plotly figures travel in a notebook's outputs (plotly under nbclient emits only this).
 PLOTLY_MIME = "application/vnd.plotly.v1+json"

@@ -19,9 +19,10 @@ from nbconvert import HTMLExporter
 from pygments.formatters import HtmlFormatter
 
 from .build import series
-from .paths import NOTEBOOKS, PLOTLY_MIME, ROOT, SOLUTIONS
+from .paths import EXTENSIONS, NOTEBOOKS, PLOTLY_MIME, ROOT, SOLUTIONS
 
-FOLDERS = {NOTEBOOKS: "The series", SOLUTIONS: "Worked solutions to the exercises"}
+FOLDERS = {NOTEBOOKS: "The series: one notebook a lesson", EXTENSIONS: "Going further: extension notebooks",
+           SOLUTIONS: "Worked solutions to the exercises"}
 STYLE = """body{font-family:Georgia,serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.5;color:#222}
 pre,code{font-family:Menlo,Consolas,monospace;font-size:.9em}
 .jp-InputArea,.input_area{background:#f6f6f6;border-left:3px solid #0072B2;padding:.2em .8em;margin:.6em 0;overflow-x:auto}
