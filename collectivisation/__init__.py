@@ -2,13 +2,15 @@
 
 It does four small jobs and no history: it loads the tidy tables in ``data/`` (``load``), cites their sources
 (``citations``, ``source_line``, ``show_quotes``), styles charts (``finish``, ``dropdown``, ``event_line`` and the
-``"collectivisation"`` plotly template), and checks exercise answers (``check``).
+``"collectivisation"`` plotly template), checks exercise answers (``check``), and shows the essay annotated by the evidence
+(``annotated_essay``).
 The analysis itself is pandas and plotly code that students read and write in the notebooks.
 """
 
+from .annotate import annotated_essay
 from .answers import check
 from .charts import PALETTE, VERDICT_COLOURS, dropdown, event_line, finish
 from .data import DataError, citation, citations, essay, load, show_quotes, source_line, sources, table_names
 
-__all__ = ["PALETTE", "VERDICT_COLOURS", "DataError", "check", "citation", "citations", "dropdown", "essay", "event_line",
+__all__ = ["PALETTE", "VERDICT_COLOURS", "DataError", "annotated_essay", "check", "citation", "citations", "dropdown", "essay", "event_line",
            "finish", "load", "show_quotes", "source_line", "sources", "table_names"]

@@ -229,3 +229,19 @@ def test_every_finished_chart_has_its_own_height_and_verdicts_keep_their_colours
     fig = cz.finish(px.bar(counts, x="verdict", y="claims", color="verdict"), "Source: the ledger.")
     assert fig.layout.height, "JupyterLab draws a figure without its own height only 360 px tall"
     assert {trace.name: trace.marker.color for trace in fig.data} == cz.VERDICT_COLOURS
+
+
+def test_the_annotated_essay_marks_every_claim_in_its_verdicts_colour_and_keeps_every_word():
+    import html
+    import re
+
+    markup = cz.annotated_essay().html
+    claims = cz.load("claims")
+    for row in claims.itertuples():
+        assert f'id="claim-{row.claim_id}"' in markup, f"{row.claim_id} has no note"
+        assert f'href="#claim-{row.claim_id}"' in markup, f"{row.claim_id} is not marked in the essay"
+    marked = re.findall(r'<mark[^>]*border-bottom:3px solid (#\w+)', markup)
+    assert set(marked) <= set(cz.VERDICT_COLOURS.values()) and len(marked) >= len(claims)
+    essay_part = markup.split("<ol")[0]
+    text = html.unescape(re.sub(r"<sup>.*?</sup>|<[^>]+>", "", essay_part.split("</p>", 1)[1]))
+    assert text == cz.essay(), "the annotated essay must hold the essay exactly as written"
