@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 
 from .homework import questions
+from .load import WORDS_PER_MINUTE, lesson_load
+from .paths import EXTENSIONS
 
 START = "<!-- notebook guide: written by `python -m collectivisation build` from the notebooks; edit them, not this -->"
 END = "<!-- end of notebook guide -->"
@@ -33,20 +35,57 @@ def _section(text: str, heading: str) -> list[str]:
     return [line.lstrip("> ").strip() for line in match.group(1).splitlines()] if match else []
 
 
+def _timing(path: Path) -> list[str]:
+    """The notebook's estimated class time, by the rule of tools/load.py (the figures `bench --load` prints)."""
+    figures = lesson_load(path)
+    return [f"Estimated time: **{figures['minutes']:g} min** ({figures['words']} words at {WORDS_PER_MINUTE} a "
+            f"minute, {figures['code_cells']} code cells, {figures['tables']} tables, {figures['charts']} charts, "
+            f"{figures['questions']} questions)."]
+
+
+def _in_class_questions(notebook) -> list[str]:
+    """The checkpoints and verdict questions inside a notebook, with their answers, rubrics and indicative answers."""
+    lines = []
+    for cell in notebook.cells:
+        spec = cell.metadata.get("collectivisation")
+        if not spec or "id" not in spec:
+            continue
+        if not lines:
+            lines = ["In-class questions (answered in the notebook itself):", ""]
+        if spec["kind"] == "choice":
+            wrong = "; ".join(f"{letter}) {text}" for letter, text in spec.get("feedback", {}).items())
+            lines.append(f"- `{spec['id']}` (multiple choice): answer **{spec['answer']}**. Wrong answers and the "
+                         f"misconception each shows: {wrong}")
+        elif spec["kind"] == "written":
+            lines.append(f"- `{spec['id']}` (written, {spec.get('points', 0)} points): "
+                         + "; ".join(f"**{level}**: {text}" for level, text in spec.get("rubric", {}).items()))
+            if spec.get("indicative"):
+                lines.append(f"  Indicative answer: {spec['indicative']}")
+        else:
+            lines.append(f"- `{spec['id']}` ({spec['kind']}): answer {spec.get('answer', spec.get('accept'))}")
+    return lines + [""] if lines else []
+
+
 def notebook_guide(pages: list, solutions_dir: Path) -> str:
     lines = [START, ""]
-    for number, page in enumerate(pages):
+    for number, page in enumerate(page for page in pages if not page.name.startswith("99_")):
         notebook = nbformat.read(page.path, as_version=4)
         quote = _blockquote(notebook)
         lines += [f"### {page.path.stem[:2]}. {page.title}", "",
                   f"Notebook: [`notebooks/{page.name}`](notebooks/{page.name})"
                   + (f" · prior knowledge: notebooks 00–{number - 1:02d}" if number > 1 else ""), ""]
+        lines += [*_timing(page.path), ""]
+        extension = page.path.parent.parent / EXTENSIONS / page.name
+        if extension.exists():
+            lines += [f"Going further: [`extensions/{page.name}`](extensions/{page.name}), " + _timing(extension)[0].lower()
+                      .replace("estimated time", "estimated"), ""]
         objectives = _section(quote, "Objectives")
         if objectives:
             lines += ["Objectives:", "", *objectives, ""]
         claims = re.search(r"\*\*Claims examined:?\*\*:?\s*(.*)", quote)
         if claims:
             lines += [f"Essay claims examined: {claims.group(1).strip()} (see `data/claims.csv`).", ""]
+        lines += _in_class_questions(notebook)
         solution = solutions_dir / page.name
         if solution.exists():
             asked = questions(nbformat.read(solution, as_version=4))
