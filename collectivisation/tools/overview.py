@@ -65,9 +65,11 @@ def write_overview(out: Path) -> Path:
     """Write ``out/overview.html`` from the grades.csv and summary.csv that grading wrote into ``out``."""
     grades, summary = _read(out / "grades.csv"), _read(out / "summary.csv")
     notebooks = sorted({row["notebook"] for row in grades if row.get("notebook")})
-    parts = [f"<h1>Class overview</h1><p class='note'>{len({r['student'] for r in summary if r.get('student')})} "
-             f"students, {len(notebooks)} notebook{'s' * (len(notebooks) != 1)}. Red bars: the questions the class found hardest in each notebook "
-             f"(at most {HARDEST}, and only those some students missed). Written answers are marked by hand: their pages show every student's answer side by side.</p>"]
+    students = len({row["student"] for row in summary if row.get("student")})
+    parts = [f"<h1>Class overview</h1><p class='note'>{students} students, {len(notebooks)} "
+             f"notebook{'s' * (len(notebooks) != 1)}. Red bars: the questions the class found hardest in each "
+             f"notebook (at most {HARDEST}, and only those some students missed). Written answers are marked by hand: "
+             "their pages show every student's answer side by side.</p>"]
     for notebook in notebooks:
         mine = [row for row in grades if row["notebook"] == notebook]
         waiting = sum(1 for row in mine if row.get("status") == "to mark by hand")
