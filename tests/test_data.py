@@ -189,16 +189,19 @@ def test_a_claim_judged_on_quotations_cites_their_sources():
 
 SOURCES = cz.sources()
 DATA_TABLES = [name for name in TABLES if name != "quotations"]  # rows of figures and dates, not words
-WEAK_ROUTES = {"reference work", "blog or forum", "uncited"}
+WEAK_ROUTES = {"reference work", "partisan work quoting a scholarly work", "blog or forum",
+               "uncited"}
 # Pirate book-reader sites and document-sharing copies of copyrighted works met in this project's research
 PIRATE_DOMAINS = ["wikireading", "readli", "docslib", "vdoc.pub", "dokumen.pub", "ebin.pub", "bibliboba", "chitka.online",
                   "rulit.me", "bookreadfree", "whosread", "trantor.is", "vampirenovels", "booksonline.com.ua",
                   "dianahicksbooks", "thenovelorange", "hotlib.net", "mreadz", "librs.net", "libcat.ru", "loveread",
                   "readania", "bubooker", "homeread", "knigi.in.net", "sex-story", "scribd.com", "fdokumen",
                   "fdocuments", "pdfslide", "mafiadoc", "paperzz", "ditext.com", "litlife"]
-# Share of data rows resting only on weak routes: 0.688 before issue 10, 0.652 after it (data/README.md says what
-# remains). The goal is 0.20; this ratchet may only go down.
-WEAK_SHARE_CEILING = 0.66
+# Share of data rows resting only on weak routes: 0.688 before issue 10, 0.652 after its first pass. The second
+# pass counts a partisan author quoting a scholar (Martens quoting Davies and McNeal, 13 rows) as weak, which raised
+# the share to 0.688 (243 of 353) on the same data; five re-routed events brought it to 0.674 (0.637 under the first
+# pass's rules). data/README.md says what remains. The goal is 0.20; from here this ratchet may only go down.
+WEAK_SHARE_CEILING = 0.675
 
 
 def weak_rows(table):
@@ -240,3 +243,12 @@ def test_famine_estimates_say_when_and_how_they_were_made():
     famine = cz.load("famine")
     assert famine["method"].notna().all()
     assert famine["published"].notna().mean() >= 0.5, "most estimates must carry their year of publication"
+
+
+def test_a_partisan_author_is_never_counted_as_a_neutral_route():
+    """L. Martens quoting R.W. Davies or McNeal is a partisan route to a scholar's table, and weak (issue 10)."""
+    text = SOURCES["author"].fillna("") + " " + SOURCES["found_at"].fillna("")
+    martens = SOURCES[text.str.contains("Martens")]
+    assert not martens.empty
+    assert martens["route"].isin({"partisan work quoting a scholarly work", "uncited"}).all(), martens["source_id"].tolist()
+    assert "partisan work quoting a scholarly work" in WEAK_ROUTES
