@@ -183,3 +183,72 @@ def test_a_claim_judged_on_quotations_cites_their_sources():
         cited = set(claim["source_ids"].split(";"))
         bearing = QUOTATIONS[QUOTATIONS["claim_ids"].str.split(";").apply(lambda ids: claim_id in ids)]
         assert claim["verdict"] != "not checkable" and cited & set(bearing["source_id"]), claim_id
+
+
+# --- routes: how each figure was read ------------------------------------------------------------------------------
+
+SOURCES = cz.sources()
+DATA_TABLES = [name for name in TABLES if name != "quotations"]  # rows of figures and dates, not words
+WEAK_ROUTES = {"reference work", "partisan work quoting a scholarly work", "blog or forum",
+               "uncited"}
+# Pirate book-reader sites and document-sharing copies of copyrighted works met in this project's research
+PIRATE_DOMAINS = ["wikireading", "readli", "docslib", "vdoc.pub", "dokumen.pub", "ebin.pub", "bibliboba", "chitka.online",
+                  "rulit.me", "bookreadfree", "whosread", "trantor.is", "vampirenovels", "booksonline.com.ua",
+                  "dianahicksbooks", "thenovelorange", "hotlib.net", "mreadz", "librs.net", "libcat.ru", "loveread",
+                  "readania", "bubooker", "homeread", "knigi.in.net", "sex-story", "scribd.com", "fdokumen",
+                  "fdocuments", "pdfslide", "mafiadoc", "paperzz", "ditext.com", "litlife"]
+# Share of data rows resting only on weak routes: 0.688 before issue 10, 0.652 after its first pass. The second
+# pass counts a partisan author quoting a scholar (Martens quoting Davies and McNeal, 13 rows) as weak, which raised
+# the share to 0.688 (243 of 353) on the same data; five re-routed events brought it to 0.674 (0.637 under the first
+# pass's rules). data/README.md says what remains. The goal is 0.20; from here this ratchet may only go down.
+WEAK_SHARE_CEILING = 0.675
+
+
+def weak_rows(table):
+    """A row is weak if its source's route is weak, or an unauthorised copy not confirmed by a better-routed row."""
+    route = table["source_id"].map(SOURCES.set_index("source_id")["route"])
+    unauthorised = route == "unauthorised copy"
+    keys = [column for column in ("year", "date", "value") if column in table.columns]
+    better = table[~(route.isin(WEAK_ROUTES) | unauthorised)][keys].apply(tuple, axis=1)
+    confirmed = table[keys].apply(tuple, axis=1).isin(set(better))
+    return route.isin(WEAK_ROUTES) | (unauthorised & ~confirmed)
+
+
+def test_the_share_of_data_rows_on_weak_routes_does_not_grow():
+    rows = pd.concat([weak_rows(cz.load(name)) for name in DATA_TABLES])
+    assert rows.mean() <= WEAK_SHARE_CEILING, f"{rows.mean():.3f} of data rows rest only on weak routes"
+
+
+def test_an_unauthorised_copy_is_cited_but_never_linked():
+    unauthorised = SOURCES[SOURCES["route"] == "unauthorised copy"]
+    linked = unauthorised[unauthorised["found_at"].str.contains("http", case=False)]
+    assert linked.empty, f"unauthorised copies with an address: {linked['source_id'].tolist()}"
+    assert unauthorised["found_at"].str.contains("not linked").all()
+
+
+def test_no_source_links_a_pirate_or_book_reader_site():
+    for column in ("found_at", "notes", "locator", "publication"):
+        addresses = SOURCES[column].fillna("").str.lower().str.findall(r"https?://\S+").str.join(" ")
+        for domain in PIRATE_DOMAINS:
+            hits = SOURCES.loc[addresses.str.contains(domain, regex=False), "source_id"].tolist()
+            assert not hits, f"{column} links {domain}: {hits}"
+
+
+def test_a_printed_locator_is_never_a_reader_sites_page():
+    locators = SOURCES["printed_locator"].fillna("")
+    assert not locators.str.contains(r"reader|online copy|\bp/\d|/p\d", case=False, regex=True).any()
+
+
+def test_famine_estimates_say_when_and_how_they_were_made():
+    famine = cz.load("famine")
+    assert famine["method"].notna().all()
+    assert famine["published"].notna().mean() >= 0.5, "most estimates must carry their year of publication"
+
+
+def test_a_partisan_author_is_never_counted_as_a_neutral_route():
+    """L. Martens quoting R.W. Davies or McNeal is a partisan route to a scholar's table, and weak (issue 10)."""
+    text = SOURCES["author"].fillna("") + " " + SOURCES["found_at"].fillna("")
+    martens = SOURCES[text.str.contains("Martens")]
+    assert not martens.empty
+    assert martens["route"].isin({"partisan work quoting a scholarly work", "uncited"}).all(), martens["source_id"].tolist()
+    assert "partisan work quoting a scholarly work" in WEAK_ROUTES
