@@ -174,18 +174,36 @@ def citations(data: pd.DataFrame) -> list[str]:
 
 def _source_ids(data: pd.DataFrame) -> list[str]:
     """The source ids behind ``data``, each once, in the order they first appear; unknown ids are named."""
-    column = next((name for name in ("source_id", "source_ids") if isinstance(data, pd.DataFrame)
-                   and name in data.columns), None)
-    if column is None:
-        raise DataError("To cite a table it needs its 'source_id' column: keep it when you filter or select columns.")
     ids = []
-    for cell in data[column].dropna():
+    for cell in data[_source_column(data)].dropna():
         ids.extend(part.strip() for part in str(cell).split(";") if part.strip())
     ids = list(dict.fromkeys(ids))
     unknown = [source_id for source_id in ids if source_id not in set(load("sources")["source_id"])]
     if unknown:
         raise DataError(f"The source id {unknown[0]!r} is not in sources.csv.")
     return ids
+
+
+#: Routes by which a figure reached this project that a teacher cannot cite as they stand: the figure should be
+#: checked in the printed work before it is relied on. An unauthorised copy of a scholarly book is here too: the work
+#: is scholarly, but the copy read cannot be checked against print.
+WEAK_ROUTES = ("reference work", "partisan work quoting a scholarly work", "blog or forum", "uncited",
+               "unauthorised copy")
+
+
+def route_quality(data: pd.DataFrame) -> pd.Series:
+    """For each row of ``data``: "weak route" where its source came through a route in ``WEAK_ROUTES``, else
+    "official or scholarly". Use it to mark points on a chart, e.g. ``symbol=cz.route_quality(table)``."""
+    routes = data[_source_column(data)].map(load("sources").set_index("source_id")["route"])
+    return routes.isin(WEAK_ROUTES).map({True: "weak route", False: "official or scholarly"}).rename("route quality")
+
+
+def _source_column(data) -> str:
+    column = next((name for name in ("source_id", "source_ids") if isinstance(data, pd.DataFrame)
+                   and name in data.columns), None)
+    if column is None:
+        raise DataError("To cite a table it needs its 'source_id' column: keep it when you filter or select columns.")
+    return column
 
 
 _INITIALS_AND_NAMES = re.compile(r"^(?:(?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*|[A-Z][a-z]*\.)\s+)+([A-Z][\w'\-]+)$")
@@ -219,12 +237,13 @@ def show_quotes(data: pd.DataFrame, width: int = 100) -> None:
     table = sources().set_index("source_id")
     for row in data.itertuples():
         when = "" if pd.isna(row.year) else f", {row.year}"
-        print(textwrap.fill(f"\u201c{row.quote}\u201d", width))
+        print(textwrap.fill(f"\u201c{row.quote}\u201d", width, break_on_hyphens=False))
         print(f"    \u2014 {row.speaker}{when} ({row.kind})")
         work = _cite(table, row.source_id, name="title")
-        weak = " [a weak copy or source: see its notes in sources.csv]" if "weak" in str(
-            table.loc[row.source_id, "notes"]) else ""
-        print(textwrap.fill(f"in: {work}{weak}", width, initial_indent="      ", subsequent_indent="        "))
+        weak = (f" [{table.loc[row.source_id, 'route']}: a weak route, check it in print]"
+                if table.loc[row.source_id, "route"] in WEAK_ROUTES else "")
+        print(textwrap.fill(f"in: {work}{weak}", width, initial_indent="      ", subsequent_indent="        ",
+                            break_on_hyphens=False))
         print()
 
 
@@ -234,12 +253,19 @@ def source_line(data: pd.DataFrame, width: int = 110, lines: int = 2) -> str:
     A chart's frame is for the chart. Past the room, the line ends by saying how many more sources there are and
     how to list them all in full (``cz.sources(table)``).
     """
-    short = list(dict.fromkeys(short_citation(source_id) for source_id in _source_ids(data)))
+    routes = load("sources").set_index("source_id")["route"]
+    ids = _source_ids(data)
+    short = list(dict.fromkeys(short_citation(source_id) + ("\u2020" if routes[source_id] in WEAK_ROUTES else "")
+                               for source_id in ids))
     label = "Source: " if len(short) == 1 else "Sources: "
+    if any(routes[source_id] in WEAK_ROUTES for source_id in ids):
+        warning = "<br>\u2020 a weak route (reference work, blog, uncited page, partisan or unofficial copy): check it in print."
+    else:
+        warning = ""
     for shown in range(len(short), 0, -1):
         rest = len(short) - shown
         more = f"; and {rest} more: cz.sources(…) lists them in full." if rest else ""
         wrapped = textwrap.wrap((label + "; ".join(short[:shown]) + more).rstrip(".") + ".", width)
         if len(wrapped) <= lines:
-            return "<br>".join(wrapped)
-    return "<br>".join(textwrap.wrap(f"{len(short)} sources: cz.sources(…) lists them in full.", width))
+            return "<br>".join(wrapped) + warning
+    return "<br>".join(textwrap.wrap(f"{len(short)} sources: cz.sources(…) lists them in full.", width)) + warning

@@ -189,8 +189,7 @@ def test_a_claim_judged_on_quotations_cites_their_sources():
 
 SOURCES = cz.sources()
 DATA_TABLES = [name for name in TABLES if name != "quotations"]  # rows of figures and dates, not words
-WEAK_ROUTES = {"reference work", "partisan work quoting a scholarly work", "blog or forum",
-               "uncited"}
+WEAK_ROUTES = set(cz.WEAK_ROUTES) - {"unauthorised copy"}  # an unauthorised copy is weak unless confirmed (below)
 # Pirate book-reader sites and document-sharing copies of copyrighted works met in this project's research
 PIRATE_DOMAINS = ["wikireading", "readli", "docslib", "vdoc.pub", "dokumen.pub", "ebin.pub", "bibliboba", "chitka.online",
                   "rulit.me", "bookreadfree", "whosread", "trantor.is", "vampirenovels", "booksonline.com.ua",
