@@ -57,9 +57,13 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _site(args: argparse.Namespace) -> int:
-    from .site import build_site
+    from .site import NotOurFolder, build_site
 
-    pages = build_site(args.out)
+    try:
+        pages = build_site(args.out)
+    except NotOurFolder as error:
+        print(error)
+        return 2
     print(f"Wrote {len(pages)} pages and {sum(pages.values())} interactive charts; open {args.out / 'index.html'}")
     return 0
 
