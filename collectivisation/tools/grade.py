@@ -134,9 +134,8 @@ def _source_from(ids: list[str], notebook: str | None) -> str:
     if notebook is None:
         return EXERCISE
     key = answer_key()
-    core = sum(source_of(key[qid]) == CORE for qid in ids if qid.startswith(f"nb{notebook[:2]}_"))
-    exercise = sum(source_of(key[qid]) == EXERCISE for qid in ids if qid.startswith(f"nb{notebook[:2]}_"))
-    if core > exercise or (not ids and not (ROOT / SOLUTIONS / f"{notebook}.ipynb").exists()):
+    sources = [source_of(key[qid]) for qid in ids if qid.startswith(f"nb{notebook[:2]}_")]
+    if sources.count(CORE) > sources.count(EXERCISE) or (not ids and not (ROOT / SOLUTIONS / f"{notebook}.ipynb").exists()):
         return CORE
     return EXERCISE
 
