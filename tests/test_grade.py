@@ -2,6 +2,9 @@
 
 import csv
 import hashlib
+import io
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,14 +14,26 @@ import pytest
 from collectivisation.answers import answer_key
 from collectivisation.tools.build import series
 from collectivisation.tools.paths import ROOT
-from collectivisation.tools.grade import grade
+from collectivisation.tools import cli
+from collectivisation.tools import grade as grading
+from collectivisation.tools.grade import RosterError, grade, read_roster, student_name
 
 SLUGS = [page.path.stem for page in series(ROOT / "solutions")]
 
 
 def points_by_question(out: Path) -> dict:
     with (out / "grades.csv").open() as handle:
-        return {(row["student"], row["question"]): row for row in csv.DictReader(handle)}
+        return {(row["student_name"], row["question"]): row for row in csv.DictReader(handle)}
+
+
+def summary_of(out: Path) -> list[dict]:
+    with (out / "summary.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def touch(path: Path, minutes_ago: int) -> None:
+    """Give a copied file the modification time a download ``minutes_ago`` would have."""
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime - 60 * minutes_ago))
 
 
 def fingerprint(folder: Path) -> dict:
@@ -35,6 +50,7 @@ def messy(tmp_path_factory):
         shutil.copy(ROOT / "exercises" / f"{slug}.ipynb", folder / "period 3" / "jones_k" / f"{slug}.ipynb")
     first = SLUGS[0]
     shutil.copy(ROOT / "solutions" / f"{first}.ipynb", folder / f"smith_j_{first} (1).ipynb")  # a duplicate
+    touch(folder / "period 3" / f"smith_j_{first}.ipynb", minutes_ago=30)  # ... downloaded again later
     shutil.copy(ROOT / "solutions" / f"{first}.ipynb", folder / "renamed_by_platform.ipynb")  # a renamed copy
     (folder / f"brown_{first}.ipynb").write_text("{ this is not JSON")
     (folder / "notes.docx").write_bytes(b"PK\x03\x04 a stray file")
@@ -82,6 +98,7 @@ def test_every_file_gets_a_clear_status(messy):
     assert "raised an error" in status[f"black_{first}.ipynb"]
     assert status["renamed_by_platform.ipynb"] == "graded"
     assert status[f"smith_j_{first} (1).ipynb"] == "graded"
+    assert status[f"period 3/smith_j_{first}.ipynb"] == f"duplicate, not graded: smith_j_{first} (1).ipynb is newer and was graded"
 
 
 def test_answers_are_found_by_id_and_deleted_cells_are_reported(messy):
@@ -105,3 +122,132 @@ def test_written_answers_appear_side_by_side_with_the_rubric(messy):
 def test_the_teachers_folder_is_not_modified(messy):
     folder, _, _, before = messy
     assert fingerprint(folder) == before
+
+
+# --- Whose notebook it is ----------------------------------------------------------------------------------------
+
+E = "01_reading_the_essay"
+
+
+@pytest.mark.parametrize("path,name", [
+    (f"Carol Smith - {E} (1).ipynb", "Carol Smith"),                                # Google Classroom, downloaded twice
+    (f"{E} - Carol Smith.ipynb", "Carol Smith"),
+    (f"Copy of {E} - Carol Smith.ipynb", "Carol Smith"),
+    (f"Carol Smith - 01 Reading The Essay - Copy (2).ipynb", "Carol Smith"),         # retitled, copied
+    (f"Smith_J_12345_assignsubmission_file_{E}.ipynb", "Smith_J"),                 # Moodle, one folder
+    (f"Carol Smith_98765_assignsubmission_file_/{E}.ipynb", "Carol Smith"),        # Moodle, a folder each
+    (f"smithj_12345_67890_{E}.ipynb", "smithj"),                                   # Canvas
+    (f"smithj_LATE_12345_67890_{E}-1.ipynb", "smithj"),                            # Canvas, late, resubmitted
+    (f"smith_j_{E}.ipynb", "smith_j"),
+    (f"period 3/jones_k/{E}.ipynb", "jones_k"),                                    # a folder per student
+    (f"Anne-Marie O'Neil - {E}.ipynb", "Anne-Marie O'Neil"),
+    (f"student007_{E}.ipynb", "student007"),
+    (f"{E}.ipynb", ""),                                                            # nothing names anyone
+])
+def test_the_students_name_is_read_from_what_platforms_make_of_the_file_name(path, name):
+    assert student_name(Path(path), E) == name
+
+
+def test_a_roster_needs_its_columns_and_says_so(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("file,student\nsmith,Jane Smith\n")
+    with pytest.raises(RosterError, match="pattern, name and id"):
+        read_roster(roster)
+    assert cli.main(["grade", str(tmp_path), "--out", str(tmp_path / "out"), "--roster", str(roster)]) == 2
+    assert "pattern, name and id" in capsys.readouterr().out
+    roster.write_text("\ufeffPattern,Name,ID\nsmith_j,Jane Smith,12345\n,,\n*jones*,Kim Jones,\n")  # as Excel saves it
+    assert [(s.pattern, s.name, s.id) for s in read_roster(roster)] == [
+        ("smith_j", "Jane Smith", "12345"), ("*jones*", "Kim Jones", "")]
+
+
+@pytest.fixture(scope="module")
+def one_class(tmp_path_factory):
+    """One notebook handed in by a class through different platforms, re-downloaded and handed in twice."""
+    folder = tmp_path_factory.mktemp("class")
+    solution, blank = ROOT / "solutions" / f"{E}.ipynb", ROOT / "exercises" / f"{E}.ipynb"
+    shutil.copy(blank, folder / f"Carol Smith - {E}.ipynb")
+    touch(folder / f"Carol Smith - {E}.ipynb", minutes_ago=60)               # her first try ...
+    shutil.copy(solution, folder / f"Carol Smith - {E} (1).ipynb")           # ... and the newer one
+    shutil.copy(solution, folder / f"Smith_J_12345_assignsubmission_file_{E}.ipynb")
+    shutil.copy(blank, folder / f"jonesk_12345_67890_{E}.ipynb")
+    (folder / "Dan Brown_555_assignsubmission_file_").mkdir()
+    shutil.copy(solution, folder / "Dan Brown_555_assignsubmission_file_" / f"{E}.ipynb")
+    roster = tmp_path_factory.mktemp("roster") / "roster.csv"
+    roster.write_text("pattern,name,id\ncarol smith,Carol Smith,1001\nsmith_j,Jane Smith,1002\n*brown*/*,Dan Brown,1003\n")
+    graded = {}
+    for name, rows in (("guessed", None), ("roster", read_roster(roster))):
+        out = tmp_path_factory.mktemp(name)
+        graded[name] = out, grade(folder, out, limit=60, workers=2, progress=None, roster=rows)
+    return folder, graded
+
+
+def test_one_row_per_student_and_notebook_with_the_right_names(one_class):
+    _, graded = one_class
+    out, _ = graded["guessed"]
+    counted = [row for row in summary_of(out) if not row["status"].startswith("duplicate")]
+    assert sorted(row["student_name"] for row in counted) == ["Carol Smith", "Dan Brown", "Smith_J", "jonesk"]
+    assert all(row["student_id"] == "" for row in counted)
+    carol = next(row for row in counted if row["student_name"] == "Carol Smith")
+    assert carol["file"] == f"Carol Smith - {E} (1).ipynb" and carol["auto_points"] == carol["auto_max"]
+    students_in_grades = {row["student_name"] for row in csv.DictReader((out / "grades.csv").open())}
+    assert students_in_grades == {"Carol Smith", "Dan Brown", "jonesk", "Smith_J"}
+    rows = points_by_question(out)
+    assert len(rows) == len(list(csv.DictReader((out / "grades.csv").open()))), "a student's question counted twice"
+
+
+def test_a_duplicate_is_reported_not_graded_and_not_summed(one_class):
+    _, graded = one_class
+    out, submissions = graded["guessed"]
+    older = next(row for row in summary_of(out) if row["file"] == f"Carol Smith - {E}.ipynb")
+    assert older["status"].startswith("duplicate, not graded") and f"Carol Smith - {E} (1).ipynb" in older["status"]
+    assert older["auto_points"] == "" and older["student_name"] == "Carol Smith"
+    printed = io.StringIO()
+    grading.print_summary(submissions, out, printed)
+    assert f"Carol Smith - {E}.ipynb (Carol Smith): duplicate, not graded" in printed.getvalue()
+
+
+def test_the_roster_names_students_and_reports_files_it_does_not_know(one_class):
+    _, graded = one_class
+    out, submissions = graded["roster"]
+    rows = {row["file"]: row for row in summary_of(out)}
+    assert (rows[f"Carol Smith - {E} (1).ipynb"]["student_id"], rows[f"Carol Smith - {E} (1).ipynb"]["student_name"]) \
+        == ("1001", "Carol Smith")
+    assert rows[f"Smith_J_12345_assignsubmission_file_{E}.ipynb"]["student_name"] == "Jane Smith"
+    assert rows[f"Dan Brown_555_assignsubmission_file_/{E}.ipynb"]["student_id"] == "1003"
+    stranger = rows[f"jonesk_12345_67890_{E}.ipynb"]
+    assert stranger["student_id"] == "" and "not on the roster" in stranger["status"]
+    assert stranger["auto_max"] != "", "a file the roster does not know is still graded"
+    printed = io.StringIO()
+    grading.print_summary(submissions, out, printed)
+    assert f"not on the roster: jonesk_12345_67890_{E}.ipynb" in printed.getvalue()
+
+
+# --- Core notebooks with questions of their own ------------------------------------------------------------------
+
+def test_a_core_notebook_is_told_from_the_exercise_and_graded_on_its_own_questions(tmp_path, monkeypatch):
+    """A core notebook (notebooks/) asks checkpoint questions whose key entries say ``"source": "notebooks"``;
+    handed in under the same name as the exercise, it is graded on those questions only."""
+    key = {qid: dict(spec, source="solutions") for qid, spec in answer_key().items()}
+    key["nb01_cp1"] = {"kind": "number", "variable": "cp1", "answer": 14, "tolerance": 0, "points": 1,
+                       "hint": "Count them.", "context": "", "source": "notebooks"}
+    key_file = tmp_path / "answer_key.json"
+    key_file.write_text(json.dumps(key))
+    monkeypatch.setenv("COLLECTIVISATION_KEY", str(key_file))  # for the kernels
+    monkeypatch.setattr(grading, "answer_key", lambda: key)    # for the grader
+    folder = tmp_path / "class"
+    folder.mkdir()
+    core = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'from collectivisation import check\ncp1 = 14\ncheck("nb01_cp1", cp1)')])
+    nbformat.write(core, folder / f"Carol Smith - {E}.ipynb")
+    shutil.copy(ROOT / "exercises" / f"{E}.ipynb", folder / f"Carol Smith - {E} (1).ipynb")
+    grade(folder, tmp_path / "out", limit=60, workers=2, progress=None)
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    by_file = {}
+    for row in rows:
+        by_file.setdefault(row["file"], {})[row["question"]] = row
+    assert list(by_file[f"Carol Smith - {E}.ipynb"]) == ["nb01_cp1"]
+    assert by_file[f"Carol Smith - {E}.ipynb"]["nb01_cp1"]["status"] == "correct"
+    assert by_file[f"Carol Smith - {E}.ipynb"]["nb01_cp1"]["part"] == "notebook"
+    assert "nb01_cp1" not in by_file[f"Carol Smith - {E} (1).ipynb"] and "nb01_q1" in by_file[f"Carol Smith - {E} (1).ipynb"]
+    summary = {row["file"]: row["status"] for row in summary_of(tmp_path / "out")}
+    assert not any(status.startswith("duplicate") for status in summary.values()), "an exercise and a notebook are two"

@@ -11,6 +11,7 @@ working directory, which also proves that no notebook depends on where it is ope
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import re
@@ -33,6 +34,7 @@ LAUNCH_END = "<!-- end of launch -->"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 TIMEOUT_SECONDS = 300
+CELL_ID_PREFIX = "cell-"
 
 
 class BuildError(Exception):
@@ -127,11 +129,12 @@ def add_navigation(notebook, pages: list[Page], index: int) -> None:
         _set_generated_cell(notebook, CONTENTS_SENTINEL, contents_markdown(pages), position=len(notebook.cells) - 1)
 
 
-def execute(notebook, probe=None, allow_errors=False) -> str:
+def execute(notebook, probe=None, allow_errors=False, env: dict[str, str] | None = None) -> str:
     """Run every cell in a fresh kernel, in an empty temporary folder, and keep only what is deterministic.
 
     ``probe`` is an extra code cell run last, in the same kernel, and then removed: what it printed is returned
-    (the build uses it to read the answers out of a solution notebook).
+    (the build uses it to read the answers out of a solution notebook). ``env`` holds environment variables for
+    the kernel alone, on top of this process's own, which stay as they are.
     """
     if probe is not None:
         notebook.cells.append(probe)
@@ -139,7 +142,7 @@ def execute(notebook, probe=None, allow_errors=False) -> str:
         # coalesce_streams: the kernel sends a cell's printing in one message or several, as timing falls out
         # (under load, several); merged, the saved notebook is the same either way.
         notebook_client(notebook, workdir, timeout=TIMEOUT_SECONDS, record_timing=False, coalesce_streams=True,
-                        allow_errors=allow_errors).execute()
+                        allow_errors=allow_errors).execute(env={**os.environ, **(env or {})})
     printed = ""
     if probe is not None:
         printed = "".join(o.get("text", "") for o in notebook.cells.pop().outputs if o.output_type == "stream")
@@ -150,18 +153,42 @@ def execute(notebook, probe=None, allow_errors=False) -> str:
 def normalise(notebook) -> None:
     """Drop what differs between runs and machines from a notebook.
 
-    That is Python's patch version, cell ids made at random, and the last bits of floating-point numbers in chart
+    That is Python's patch version, and the last bits of floating-point numbers in chart
     data: numpy's vectorised sums can round differently with memory alignment, which no reader can see but which
     would make a rebuild differ by a byte.
     """
     notebook.metadata = nbformat.NotebookNode(
         kernelspec=KERNELSPEC, language_info={"name": "python", "pygments_lexer": "ipython3"})
-    for number, cell in enumerate(notebook.cells):
-        cell.id = f"cell-{number:02d}"
+    for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):
             if PLOTLY_MIME in output.get("data", {}):
                 output["data"][PLOTLY_MIME] = _round_floats(output["data"][PLOTLY_MIME])
+
+
+def keep_cell_ids(notebook, name: str) -> None:
+    """Give every cell an id that stays the same from build to build, so a diff shows only what really changed.
+
+    A cell whose id the build gave it (``cell-...``) keeps it, wherever it moves. A new cell (Jupyter gave it a
+    random id, or the build has just made it) gets one from a hash of the notebook's ``name`` and its position, the
+    same on every machine, and different from every id already in the notebook.
+    """
+    kept, fresh = set(), []
+    for position, cell in enumerate(notebook.cells):
+        if cell.get("id", "").startswith(CELL_ID_PREFIX) and cell.id not in kept:
+            kept.add(cell.id)
+        else:
+            fresh.append((position, cell))
+    for position, cell in fresh:
+        attempt = 0
+        while (new := CELL_ID_PREFIX + _digest(f"{name}/{position}/{attempt}")) in kept:
+            attempt += 1
+        cell.id = new
+        kept.add(new)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def _round_floats(value):
@@ -193,7 +220,10 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
                 continue
             notebook = nbformat.read(page.path, as_version=4)
             add_navigation(notebook, pages, index)
+            keep_cell_ids(notebook, f"{folder}/{page.name}")
             try:
+                if folder == SOLUTIONS:
+                    homework.check_markers(notebook)  # before the run: an unmatched marker would leak the answer
                 if not run:
                     normalise(notebook)
                 elif folder == SOLUTIONS:
@@ -205,6 +235,8 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
                 plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # the kernel colours its tracebacks
                 last = [line for line in plain.splitlines() if line.strip()][-1]
                 raise BuildError(f"{page.path.relative_to(root)} stopped with an error: {last}") from None
+            except homework.MarkerError as error:
+                raise BuildError(f"{page.path.relative_to(root)}: {error}") from None
             result[page.path] = render(notebook)
             if folder == SOLUTIONS:
                 result[root / EXERCISES / page.name] = render(homework.exercise_from(notebook))
@@ -245,14 +277,8 @@ def _run_solution(notebook, key_path: Path):
     with tempfile.TemporaryDirectory() as folder:
         fresh_key = Path(folder) / "answer_key.json"
         fresh_key.write_text(json.dumps({**current, **entries}), encoding="utf-8")
-        os.environ["COLLECTIVISATION_KEY"] = str(fresh_key)
-        try:
-            execute(notebook)
-        finally:
-            del os.environ["COLLECTIVISATION_KEY"]
+        execute(notebook, env={"COLLECTIVISATION_KEY": str(fresh_key)})
     return notebook, entries
-
-
 
 
 def _merged_key(path: Path, key: dict, full: bool) -> str:

@@ -46,20 +46,29 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grade import grade, print_summary
+    from .grade import RosterError, grade, print_summary, read_roster
 
     if not args.submissions.is_dir():
         print(f"{args.submissions} is not a folder: give the folder your learning platform exported.")
         return 2
-    submissions = grade(args.submissions, args.out, limit=args.time_limit, workers=args.workers)
+    try:
+        roster = read_roster(args.roster) if args.roster else None
+    except RosterError as error:
+        print(error)
+        return 2
+    submissions = grade(args.submissions, args.out, limit=args.time_limit, workers=args.workers, roster=roster)
     print_summary(submissions, args.out)
     return 0
 
 
 def _site(args: argparse.Namespace) -> int:
-    from .site import build_site
+    from .site import NotOurFolder, build_site
 
-    pages = build_site(args.out)
+    try:
+        pages = build_site(args.out)
+    except NotOurFolder as error:
+        print(error)
+        return 2
     print(f"Wrote {len(pages)} pages and {sum(pages.values())} interactive charts; open {args.out / 'index.html'}")
     return 0
 
@@ -96,11 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("notebooks", nargs="*", help="notebooks to time (default: all of notebooks/ and solutions/)")
     bench.set_defaults(func=_bench)
 
-    grade = commands.add_parser("grade", help="grade a folder of students' exercise notebooks")
+    grade = commands.add_parser("grade", help="grade a folder of students' notebooks")
     grade.add_argument("submissions", type=Path, help="the folder the learning platform exported (only read)")
     grade.add_argument("--out", type=Path, required=True, help="where to write grades.csv, summary.csv, answers/")
     grade.add_argument("--time-limit", type=float, default=120, help="seconds each notebook may run (default 120)")
     grade.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: all cores)")
+    grade.add_argument("--roster", type=Path, default=None,
+                       help="a CSV with columns pattern, name, id: files whose path contains pattern (or matches it "
+                            "as a glob) are that student's")
     grade.set_defaults(func=_grade)
 
     site = commands.add_parser("site", help="build a static website of the series with live charts")

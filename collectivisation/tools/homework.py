@@ -25,6 +25,27 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN = "### BEGIN HIDDEN TESTS"
 _SOLUTION = re.compile(rf"^[ \t]*{BEGIN}\n.*?^[ \t]*{END}[ \t]*\n?", re.S | re.M)
 _ASSIGNED = re.compile(r"^([A-Za-z_]\w*)\s*=(?!=)", re.M)
+_MARKER = re.compile(rf"^[ \t]*({BEGIN}|{END})[ \t]*$", re.M)
+
+
+class MarkerError(ValueError):
+    """A solution marker without its partner: the exercise would show the worked answer, so nothing is written."""
+
+
+def check_markers(notebook) -> None:
+    """Raise ``MarkerError``, naming the cell, if any code cell has a BEGIN SOLUTION without its END SOLUTION or
+    an END without a BEGIN (either would leave the answer, or a stray marker, in the student's copy)."""
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        expected = BEGIN
+        for marker in _MARKER.findall(cell.source):
+            if marker != expected:
+                raise MarkerError(f"cell {index} (id {cell.get('id', '?')}) has `{marker}` where `{expected}` "
+                                  "should come first; every answer sits between one BEGIN and one END SOLUTION.")
+            expected = END if marker == BEGIN else BEGIN
+        if expected == END:
+            raise MarkerError(f"cell {index} (id {cell.get('id', '?')}) has `{BEGIN}` without `{END}` after it.")
 
 
 def questions(notebook) -> list[dict]:

@@ -3,6 +3,9 @@
 Writes ``site/`` (not committed): an index page and one page per notebook and per solution, with their outputs
 and live, interactive plotly charts. plotly.js comes from the installed plotly package and is copied into the site
 once, so the pages work offline, from a USB stick, with no CDN.
+
+``--out`` may name any folder, so the command deletes only what it made: it leaves a marker file in every site it
+writes, replaces a folder that has the marker, and refuses any other folder that is not empty.
 """
 
 from __future__ import annotations
@@ -31,6 +34,26 @@ table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;paddi
 blockquote{border-left:4px solid #E69F00;margin:1em 0;padding:.2em 1em;background:#fff8ea}
 .plotly-figure{width:100%;min-height:520px}
 nav.site{font-family:sans-serif;font-size:.9em;margin-bottom:1em}"""
+#: The file that says "the site command made this folder, and may replace it".
+MARKER = ".collectivisation-site"
+
+
+class NotOurFolder(Exception):
+    """``--out`` names a folder with someone's files in it: the site will not be written over them."""
+
+
+def prepare_output(out: Path) -> None:
+    """Make ``out`` an empty folder marked as the site's; refuse, deleting nothing, a non-empty folder without the
+    marker (someone's Documents, say)."""
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise NotOurFolder(f"{out} is not empty and was not made by this command, so nothing in it was deleted. "
+                           "Give a new or empty folder with --out, e.g. --out site.")
+    if out.exists() and not out.is_dir():
+        raise NotOurFolder(f"{out} is a file, not a folder; nothing was changed. Give a folder with --out.")
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("Made by `python -m collectivisation site`, which replaces this folder on each run.\n",
+                              encoding="utf-8")
 
 
 def figure_html(figure: dict, element_id: str) -> str:
@@ -64,9 +87,10 @@ def page_html(title: str, body: str, depth: int) -> str:
 
 
 def build_site(out: Path = ROOT / "site") -> dict[Path, int]:
-    """Write the site; return each page written with the number of charts on it."""
-    shutil.rmtree(out, ignore_errors=True)
-    (out / "assets").mkdir(parents=True)
+    """Write the site; return each page written with the number of charts on it. Raises ``NotOurFolder`` (before
+    touching anything) if ``out`` holds files the site did not make."""
+    prepare_output(out)
+    (out / "assets").mkdir()
     shutil.copy(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", out / "assets" / "plotly.min.js")
     exporter = HTMLExporter(template_name="basic")
     pages, contents = {}, []
