@@ -23,14 +23,14 @@ def _write(path, rows):
 def marks(tmp_path):
     grades = []
     for number, student in enumerate(["Ann", "Ben", "Cat", "Dan"]):
-        grades += [{"student": student, "notebook": "02_pace", "question": "nb02_q1", "points": 2, "max_points": 2,
+        grades += [{"student_name": student, "notebook": "02_pace", "question": "nb02_q1", "points": 2, "max_points": 2,
                     "status": "correct"},
-                   {"student": student, "notebook": "02_pace", "question": "nb02_q2",
+                   {"student_name": student, "notebook": "02_pace", "question": "nb02_q2",
                     "points": 1 if number == 0 else 0, "max_points": 1, "status": "incorrect"},
-                   {"student": student, "notebook": "02_pace", "question": "nb02_q7", "points": "", "max_points": 3,
+                   {"student_name": student, "notebook": "02_pace", "question": "nb02_q7", "points": "", "max_points": 3,
                     "status": "to mark by hand"}]
     _write(tmp_path / "grades.csv", grades)
-    _write(tmp_path / "summary.csv", [{"student": s, "notebook": "02_pace", "auto_points": p, "auto_max": 3}
+    _write(tmp_path / "summary.csv", [{"student_name": s, "notebook": "02_pace", "auto_points": p, "auto_max": 3}
                                       for s, p in [("Ann", 3), ("Ben", 2), ("Cat", 2), ("Dan", 2)]])
     (tmp_path / "answers").mkdir()
     (tmp_path / "answers" / "02_pace.html").write_text("<p>answers</p>")

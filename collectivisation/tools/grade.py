@@ -42,6 +42,7 @@ from ..answers import answer_key
 from .build import series
 from .paths import NOTEBOOKS, ROOT, SOLUTIONS
 from .kernels import notebook_client
+from .overview import write_overview
 
 TIME_LIMIT_SECONDS = 120
 #: Where a question is asked, as the answer key's ``source`` says: an exercise (made from solutions/) or a core
@@ -398,6 +399,7 @@ def write_reports(submissions: list[Submission], strays: list[Path], folder: Pat
     _write_csv(out / "summary.csv", summary, ["student_id", "student_name", "notebook", "part", "auto_points",
                                               "auto_max", "to_mark_by_hand", "status", "file"])
     _write_answer_pages([s for s in submissions if _counts(s)], out / "answers", key)
+    write_overview(out)
 
 
 def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
@@ -452,3 +454,4 @@ def print_summary(submissions: list[Submission], out: Path, stream=sys.stdout) -
             stream.write(f"  {remark}: {s.path.name} (named {s.student} from its file name)\n")
     stream.write(f"Marks: {out / 'grades.csv'} (per question), {out / 'summary.csv'} (per student and notebook)\n")
     stream.write(f"Written answers side by side: {out / 'answers'}\n")
+    stream.write(f"The class at a glance (open in a browser): {out / 'overview.html'}\n")

@@ -65,7 +65,7 @@ def write_overview(out: Path) -> Path:
     """Write ``out/overview.html`` from the grades.csv and summary.csv that grading wrote into ``out``."""
     grades, summary = _read(out / "grades.csv"), _read(out / "summary.csv")
     notebooks = sorted({row["notebook"] for row in grades if row.get("notebook")})
-    students = len({row["student"] for row in summary if row.get("student")})
+    students = len({row.get("student_id") or row.get("student_name") for row in summary if row.get("student_name")})
     parts = [f"<h1>Class overview</h1><p class='note'>{students} students, {len(notebooks)} "
              f"notebook{'s' * (len(notebooks) != 1)}. Red bars: the questions the class found hardest in each "
              f"notebook (at most {HARDEST}, and only those some students missed). Written answers are marked by hand: "

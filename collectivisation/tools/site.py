@@ -18,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 import plotly
+
+from ..annotate import annotated_essay
 from nbconvert import HTMLExporter
 from pygments.formatters import HtmlFormatter
 
@@ -86,6 +88,14 @@ def page_html(title: str, body: str, depth: int) -> str:
             f"{body}</body></html>\n")
 
 
+def _site_links(body: str) -> str:
+    """Links between notebooks (same folder, or ../notebooks/, ../extensions/, ../solutions/) point at their pages.
+
+    Links to exercises/ stay as they are: exercises are for JupyterLab, not the site."""
+    return re.sub(r'href="((?:\.\./(?:notebooks|extensions|solutions)/|notebooks/)?[\w-]+)\.ipynb', r'href="\1.html',
+                  body)
+
+
 def build_site(out: Path = ROOT / "site") -> dict[Path, int]:
     """Write the site; return each page written with the number of charts on it. Raises ``NotOurFolder`` (before
     touching anything) if ``out`` holds files the site did not make."""
@@ -100,13 +110,18 @@ def build_site(out: Path = ROOT / "site") -> dict[Path, int]:
             notebook = nbformat.read(page.path, as_version=4)
             charts = inline_figures(notebook)
             body, _ = exporter.from_notebook_node(notebook)
-            body = re.sub(r'href="([\w-]+)\.ipynb', r'href="\1.html', body)  # navigation between pages
+            body = _site_links(body)
             target = out / folder / f"{page.path.stem}.html"
             target.parent.mkdir(exist_ok=True)
             target.write_text(page_html(page.title, body, depth=1), encoding="utf-8")
             pages[target] = charts
             contents.append(f"<li><a href='{folder}/{target.name}'>{html.escape(page.title)}</a></li>")
         contents.append("</ol>")
+    essay = _site_links(annotated_essay(notebook_folder="notebooks/").html)
+    (out / "essay.html").write_text(page_html("The essay, annotated by the evidence", "<h1>The essay, annotated by "
+                                              "the evidence</h1>" + essay, depth=0), encoding="utf-8")
+    contents.insert(0, "<p><a href='essay.html'>The essay, annotated by the evidence</a>: every claim marked with "
+                       "the verdict the series reaches.</p>")
     index = ("<h1>Weighing Collectivisation</h1><p>Was Stalin's collectivisation a complete disaster? A series of "
              "notebooks in which you test a student essay against the evidence. The charts are interactive: hover, "
              "zoom, and click legend entries. To run and change the code, open the notebooks in JupyterLab.</p>"
