@@ -1,9 +1,14 @@
 """Instant, kind feedback on exercise answers: ``check("nb05_q3", q3)``.
 
-The right answers are not written here. They live in the solution notebooks (``solutions/``), and
-``python -m collectivisation build`` copies each question's answer, hint and context into ``answer_key.json``
-beside this file. A check never raises: whatever a student passes (nothing yet, text instead of a number, a
-DataFrame of the wrong shape, an object that cannot even be compared) gets a sentence saying what to do next.
+The right answers are not written here. They live in the solution notebooks (``solutions/``) and in the checkpoint
+cells of the core notebooks (``notebooks/``), and ``python -m collectivisation build`` copies each question's answer,
+hints and context into ``answer_key.json`` beside this file. A check never raises: whatever a student passes (nothing
+yet, text instead of a number, a DataFrame of the wrong shape, an object that cannot even be compared) gets a sentence
+saying what to do next.
+
+Help comes in steps, so that a student tries before being told how: the first wrong attempt at a question gets what
+is wrong and a ``nudge`` (where to look); every later one gets the ``hint`` (the method, in words, never the code).
+The count of wrong attempts lives in the kernel, so restarting it starts again with nudges.
 """
 
 from __future__ import annotations
@@ -12,53 +17,82 @@ import json
 import math
 import numbers
 import os
+import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 #: The build points COLLECTIVISATION_KEY at a fresh key while it runs the solutions for the first time.
 KEY_FILE = Path(os.environ.get("COLLECTIVISATION_KEY", Path(__file__).resolve().parent / "answer_key.json"))
+REBUILD_COMMAND = "python -m collectivisation build"
+#: The nudge of a question whose metadata has none: where to look, by kind of answer.
+GENERIC_NUDGES = {
+    "written": "reread the question: what exactly does it ask you to judge, and which figures would show it?",
+    "choice": "reread each option slowly: which one says exactly what the figures show, no more and no less?",
+    "figure": "look again at what the question asks the chart to show, and which table holds it.",
+}
+DEFAULT_NUDGE = "look again at which rows and which column the question asks for."
+#: Wrong attempts so far, by question id, in this kernel: how far along the hints a student is.
+_MISTAKES: Counter = Counter()
 
 
 class Feedback:
-    """The result of a check: true when the answer is right; shown in a notebook as its message."""
+    """The result of a check: true when the answer is right (``assert check(...)`` is nbgrader's hidden test)."""
 
     def __init__(self, question: str, status: str, message: str):
         self.question, self.status, self.message = question, status, message
+        self.printed = False
 
     def __bool__(self) -> bool:
         return self.status == "correct"
 
     def __repr__(self) -> str:
-        symbol = {"correct": "✅", "saved": "📝", "unanswered": "⏳"}.get(self.status, "🔁")
+        symbol = {"correct": "✅", "saved": "📝", "unanswered": "⏳", "no_key": "⚠️"}.get(self.status, "🔁")
         return f"{symbol} {self.question}: {self.message}"
 
-    def _repr_markdown_(self) -> str:
-        return repr(self)
+    def _ipython_display_(self) -> None:
+        """Jupyter shows the value of a cell's last line. ``check(...)`` has already printed its message there, so
+        the Feedback it returns shows nothing more: every answer cell says its sentence once, in JupyterLab, in the
+        saved outputs the static site renders, under nbval and in the grader. A quiet check printed nothing, so on
+        its own line it shows its message."""
+        if not self.printed:
+            print(repr(self))
 
 
 @lru_cache(maxsize=1)
 def answer_key() -> dict:
-    """Every question of the series, by id, as the build wrote it from the solution notebooks."""
-    if not KEY_FILE.exists():
+    """Every question of the series, by id, as the build wrote it; empty if the key is missing or unreadable."""
+    try:
+        return json.loads(KEY_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
-    return json.loads(KEY_FILE.read_text(encoding="utf-8"))
 
 
 def check(question: str, answer=..., quiet: bool = False) -> Feedback:
-    """Say whether ``answer`` is right for ``question``, with a hint if not. Never raises."""
+    """Say whether ``answer`` is right for ``question``, with a nudge or a hint if not. Never raises.
+
+    ``quiet`` checks (nbgrader's hidden tests, the grader) print nothing and do not count as a student's attempt.
+    """
     try:
-        feedback = _check(question, answer)
+        feedback = _check(question, answer, _MISTAKES[question] if isinstance(question, str) else 0)
     except Exception:  # a student's object can fail in any way: the message must still arrive
         feedback = Feedback(str(question), "wrong_type",
                             "this answer could not be checked. Make sure it is a plain number, text, list or "
                             "DataFrame, as the question asks.")
     if not quiet:
         print(repr(feedback))
+        feedback.printed = True
+        if feedback.status == "incorrect":
+            _MISTAKES[question] += 1
     return feedback
 
 
-def _check(question, answer) -> Feedback:
+def _check(question, answer, mistakes_so_far: int) -> Feedback:
     key = answer_key()
+    if not key:
+        return Feedback(str(question), "no_key", "the answer key is missing, so no answer can be checked yet. It is "
+                        f"made from the solutions by `{REBUILD_COMMAND}` (your teacher, or whoever set up this copy "
+                        f"of the series, runs it once), and {KEY_FILE} is where it should be.")
     if not isinstance(question, str) or question not in key:
         return Feedback(str(question), "unknown", "there is no question with this id. Copy the id exactly as it "
                         "appears in the question, e.g. check(\"nb05_q3\", q3).")
@@ -66,15 +100,26 @@ def _check(question, answer) -> Feedback:
     if answer is ... or answer is None:
         return Feedback(question, "unanswered", "not answered yet: replace the ... with your answer and run the "
                         "cell again.")
-    return _CHECKERS[spec["kind"]](question, answer, spec)
+    feedback = _CHECKERS[spec["kind"]](question, answer, spec)
+    if feedback.status == "incorrect":
+        feedback.message += " " + _help(spec, mistakes_so_far)
+    return feedback
+
+
+def _help(spec: dict, mistakes_so_far: int) -> str:
+    """A nudge after the first wrong attempt, the method after any later one."""
+    if mistakes_so_far == 0 or not spec.get("hint"):
+        return "A nudge: " + (spec.get("nudge") or GENERIC_NUDGES.get(spec["kind"], DEFAULT_NUDGE))
+    return f"Hint: {spec['hint']}"
 
 
 def _right(question: str, spec: dict) -> Feedback:
     return Feedback(question, "correct", "correct! " + spec.get("context", ""))
 
 
-def _wrong(question: str, spec: dict, why: str = "not quite.") -> Feedback:
-    return Feedback(question, "incorrect", f"{why} Hint: {spec['hint']}")
+def _wrong(question: str, why: str = "not quite.") -> Feedback:
+    """A wrong answer and what is wrong with it; ``_check`` adds the nudge or the hint."""
+    return Feedback(question, "incorrect", why)
 
 
 def _as_number(answer):
@@ -96,13 +141,20 @@ def _check_number(question: str, answer, spec: dict) -> Feedback:
                             "Pick out the single value, e.g. with .iloc[0] or df.loc[row, column].")
         return Feedback(question, "wrong_type", f"the answer should be a number, not {type(answer).__name__}.")
     expected = float(spec["answer"])
-    tolerance = float(spec.get("tolerance", 0))
-    rounded = any(value == round(expected, digits) for digits in range(4))
-    if rounded or abs(value - expected) <= tolerance or math.isclose(value, expected, rel_tol=1e-6):
+    if _accepted(value, expected, spec):
         return _right(question, spec)
     if expected != 0 and math.isclose(abs(value), abs(expected), rel_tol=1e-3):
-        return _wrong(question, spec, "the size is right but the sign is not: is it a rise or a fall?")
-    return _wrong(question, spec)
+        return _wrong(question, "the size is right but the sign is not: is it a rise or a fall?")
+    return _wrong(question)
+
+
+def _accepted(value: float, expected: float, spec: dict) -> bool:
+    """Within the question's ``tolerance``, or exactly the answer rounded to its ``decimals`` if the question asks
+    for a rounded answer. Nothing else: a looser rule would pass 5 for 4.73."""
+    if abs(value - expected) <= float(spec.get("tolerance", 0)) or math.isclose(value, expected, rel_tol=1e-6):
+        return True
+    decimals = spec.get("decimals")
+    return decimals is not None and math.isclose(value, round(expected, decimals), rel_tol=1e-9, abs_tol=1e-9)
 
 
 def _check_text(question: str, answer, spec: dict) -> Feedback:
@@ -111,7 +163,26 @@ def _check_text(question: str, answer, spec: dict) -> Feedback:
     accepted = [text.casefold() for text in spec["accept"]]
     if answer.strip().casefold() in accepted:
         return _right(question, spec)
-    return _wrong(question, spec)
+    return _wrong(question)
+
+
+_LETTER = re.compile(r"\(?\s*([A-Za-z])\s*\)?")
+
+
+def _check_choice(question: str, answer, spec: dict) -> Feedback:
+    """One letter of the ``options``, written as "b", "B", " b ", "(b)" or "b)"; a wrong one is answered with the
+    misconception that option stands for (its ``feedback``)."""
+    letters = {letter.casefold(): letter for letter in spec["options"]}
+    valid = ", ".join(f'"{letter}"' for letter in spec["options"])
+    match = _LETTER.fullmatch(answer.strip()) if isinstance(answer, str) else None
+    if match is None or match.group(1).casefold() not in letters:
+        shown = f"{answer[:30]!r} is" if isinstance(answer, str) else f"a {type(answer).__name__} is"
+        return Feedback(question, "wrong_type", f"{shown} not one of the options. Answer with one letter in "
+                        f"quotation marks: {valid}.")
+    letter = letters[match.group(1).casefold()]
+    if letter.casefold() == str(spec["answer"]).casefold():
+        return _right(question, spec)
+    return _wrong(question, spec.get("feedback", {}).get(letter, "not this one."))
 
 
 def _check_written(question: str, answer, spec: dict) -> Feedback:
@@ -120,8 +191,7 @@ def _check_written(question: str, answer, spec: dict) -> Feedback:
     words = len(answer.split())
     least = spec.get("min_words", 30)
     if words < least:
-        return Feedback(question, "incorrect", f"{words} words so far; a full answer needs at least {least}. "
-                        f"Hint: {spec['hint']}")
+        return _wrong(question, f"{words} words so far; a full answer needs at least {least}.")
     return Feedback(question, "saved", f"saved ({words} words). Your teacher will read it with the rubric.")
 
 
@@ -136,15 +206,15 @@ def _check_frame(question: str, answer, spec: dict) -> Feedback:
     expected = pd.DataFrame(spec["answer"]["data"], columns=spec["answer"]["columns"])
     missing = [column for column in expected.columns if column not in answer.columns]
     if missing:
-        return _wrong(question, spec, f"the table needs the column(s) {', '.join(map(str, missing))}.")
+        return _wrong(question, f"the table needs the column(s) {', '.join(map(str, missing))}.")
     if len(answer) != len(expected):
-        return _wrong(question, spec, f"the table has {len(answer)} rows; it should have {len(expected)}.")
+        return _wrong(question, f"the table has {len(answer)} rows; it should have {len(expected)}.")
     mine = answer[list(expected.columns)].reset_index(drop=True)
     try:
         pd.testing.assert_frame_equal(_sorted(mine), _sorted(expected), check_dtype=False, check_exact=False,
                                       rtol=1e-3, check_column_type=False)
     except AssertionError:
-        return _wrong(question, spec, "the table has the right shape, but some values differ.")
+        return _wrong(question, "the table has the right shape, but some values differ.")
     return _right(question, spec)
 
 
@@ -161,12 +231,12 @@ def _check_figure(question: str, answer, spec: dict) -> Feedback:
         return Feedback(question, "wrong_type", "the answer should be a plotly figure, e.g. fig = px.line(...).")
     traces = len(answer.data)
     if traces < spec.get("min_traces", 1):
-        return _wrong(question, spec, f"the chart has {traces} line(s) or series; it should have at least "
+        return _wrong(question, f"the chart has {traces} line(s) or series; it should have at least "
                       f"{spec.get('min_traces', 1)}.")
     if not (answer.layout.title and answer.layout.title.text):
-        return _wrong(question, spec, "the chart needs a title: add title=\"...\".")
+        return _wrong(question, "the chart needs a title: add title=\"...\".")
     return _right(question, spec)
 
 
-_CHECKERS = {"number": _check_number, "text": _check_text, "written": _check_written, "frame": _check_frame,
-             "figure": _check_figure}
+_CHECKERS = {"number": _check_number, "text": _check_text, "choice": _check_choice, "written": _check_written,
+             "frame": _check_frame, "figure": _check_figure}

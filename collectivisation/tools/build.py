@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,7 +213,8 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
 
     ``only`` limits the work to those notebooks (navigation still takes the whole series into account).
     """
-    result, key = {}, {}
+    checkpoints = checked_questions(root)
+    result, key = {}, dict(checkpoints)
     for folder in SERIES_DIRS:
         pages = series(root / folder)
         for index, page in enumerate(pages):
@@ -229,6 +231,9 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
                 elif folder == SOLUTIONS:
                     notebook, entries = _run_solution(notebook, answer_key_path(root))
                     key.update(entries)
+                elif homework.questions(notebook):
+                    with kernels_reading({**_key_on_disk(answer_key_path(root)), **checkpoints}) as env:
+                        execute(notebook, env=env)
                 else:
                     execute(notebook)
             except CellExecutionError as error:
@@ -241,7 +246,7 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
             if folder == SOLUTIONS:
                 result[root / EXERCISES / page.name] = render(homework.exercise_from(notebook))
     if key:
-        result[answer_key_path(root)] = _merged_key(answer_key_path(root), key, full=only is None)
+        result[answer_key_path(root)] = _merged_key(answer_key_path(root), key, full=run and only is None)
     guide = root / "TEACHING.md"
     if guide.exists():
         result[guide] = with_block(guide.read_text(encoding="utf-8"), teaching.START, teaching.END,
@@ -261,6 +266,43 @@ def with_block(document: str, start: str, end: str, block: str) -> str:
     return document.rstrip("\n") + "\n\n" + block + "\n"
 
 
+def checked_questions(root: Path) -> dict:
+    """Read every question of the series from the metadata (no kernel needed) and stop the build, with a message
+    that names the cells, if a spec is incomplete or two cells share an id; return the core notebooks' checkpoints
+    as answer-key entries."""
+    where, problems, checkpoints = {}, [], {}
+    for folder in SERIES_DIRS:
+        for page in series(root / folder):
+            notebook = nbformat.read(page.path, as_version=4)
+            for question in homework.questions(notebook):
+                place = f"{folder}/{page.name}"
+                if question["id"] in where:
+                    problems.append(f"two cells share the id {question['id']}: one in {where[question['id']]}, one in "
+                                    f"{place}; give each question its own id")
+                where.setdefault(question["id"], place)
+                problems += [f"{place}: {problem}" for problem in homework.problems(question, folder == NOTEBOOKS)]
+            if folder == NOTEBOOKS:
+                checkpoints.update(homework.checkpoint_entries(notebook))
+    if problems:
+        raise BuildError("Questions to fix before the answer key can be built:\n- " + "\n- ".join(problems))
+    return checkpoints
+
+
+def _key_on_disk(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+@contextmanager
+def kernels_reading(key: dict):
+    """The environment for kernels that must check answers against ``key`` rather than the key on disk, which the
+    build only writes at the end (and not at all with ``--check``): pass it as ``execute(..., env=...)``. Only the
+    kernel sees it; the calling process's environment stays as it was."""
+    with tempfile.TemporaryDirectory() as folder:
+        fresh_key = Path(folder) / "answer_key.json"
+        fresh_key.write_text(json.dumps(key), encoding="utf-8")
+        yield {"COLLECTIVISATION_KEY": str(fresh_key)}
+
+
 def _run_solution(notebook, key_path: Path):
     """Execute a solution notebook and read its answers out; return it and its answer-key entries.
 
@@ -270,21 +312,21 @@ def _run_solution(notebook, key_path: Path):
     """
     first = copy.deepcopy(notebook)
     entries = homework.key_entries(notebook, json.loads(execute(first, homework.export_cell(notebook), True)))
-    current = json.loads(key_path.read_text(encoding="utf-8")) if key_path.exists() else {}
+    current = _key_on_disk(key_path)
     errors = any(o.output_type == "error" for c in first.cells if c.cell_type == "code" for o in c.outputs)
     if not errors and all(current.get(qid) == entry for qid, entry in entries.items()):
         return first, entries
-    with tempfile.TemporaryDirectory() as folder:
-        fresh_key = Path(folder) / "answer_key.json"
-        fresh_key.write_text(json.dumps({**current, **entries}), encoding="utf-8")
-        execute(notebook, env={"COLLECTIVISATION_KEY": str(fresh_key)})
+    with kernels_reading({**current, **entries}) as env:
+        execute(notebook, env=env)
     return notebook, entries
 
 
 def _merged_key(path: Path, key: dict, full: bool) -> str:
-    """The answer key as JSON; a partial build keeps the entries of the solutions it did not run."""
-    if not full and path.exists():
-        key = {**json.loads(path.read_text(encoding="utf-8")), **key}
+    """The answer key as JSON; a partial build keeps the entries of the solutions it did not run (the checkpoints
+    of the core notebooks are always all read again, so an old one is never kept)."""
+    if not full:
+        kept = {qid: entry for qid, entry in _key_on_disk(path).items() if entry.get("source") != "notebooks"}
+        key = {**kept, **key}
     return json.dumps(dict(sorted(key.items())), indent=1, ensure_ascii=False) + "\n"
 
 

@@ -1,16 +1,39 @@
-"""Exercises and the answer key, both made from the solution notebooks: the single source of every question.
+"""Exercises and the answer key, both made from the notebooks: the single source of every question.
 
 A solution notebook marks each answer the way nbgrader does, so that a course running nbgrader can use it as it is:
 
 - the answer cell has ``nbgrader`` metadata (``grade_id``, ``solution: true``) and, for this package, a
-  ``collectivisation`` entry: the answer ``kind`` (number, text, frame, figure, written), the ``variable`` that holds
-  it, a ``hint``, one sentence of ``context``, ``points`` and, for written answers, a ``rubric``; the answer itself
-  sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION``;
+  ``collectivisation`` entry (the question's spec, below); the answer itself sits between ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION``;
 - a grading cell between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` asserts the check, for nbgrader's
   autograder.
 
+A core notebook (``notebooks/``) has no solution notebook: its checkpoint cells (``cp1 = ...`` then
+``cz.check("nb02_cp1", cp1)``) carry the whole spec, answer included, in their ``collectivisation`` metadata, with
+the question's ``id`` there too.
+
+The spec, by key:
+
+- ``kind``: ``number``, ``text``, ``choice``, ``frame``, ``figure`` or ``written``; ``variable``: the name that holds
+  the answer; ``points``; ``context``: one sentence of history shown with "correct!";
+- ``nudge`` (optional): one line shown after the first wrong attempt: where to look; ``hint``: shown after later
+  ones: the method in words (which table, which rows, which column, a function's name at most), never the code;
+- ``number``: ``tolerance`` (how far from the answer is still right) and, only if the question asks for a rounded
+  answer, ``decimals`` (the answer rounded to that many decimals is right too);
+- ``text``: ``accept``, other spellings that are right;
+- ``choice``: ``options`` (letter -> option text), ``answer`` (a letter), ``feedback`` (wrong letter -> a sentence
+  that names the misconception behind that option);
+- ``written``: ``min_words`` and a ``rubric`` (``full``, ``partial``, ``weak``);
+- in a checkpoint, ``answer`` for number, text and choice.
+
 From that, ``exercise_from`` writes the student's notebook (each solution replaced by ``variable = ...``, hidden tests
-removed, outputs cleared) and ``key_entries`` the answer key that ``check`` reads.
+removed, outputs cleared), and ``key_entries`` and ``checkpoint_entries`` the answer key that ``check`` reads.
+
+The answer key (``collectivisation/answer_key.json``) is one JSON object: question id -> the spec above without
+``id``, plus ``source`` (``"solutions"`` or ``"notebooks"``: where the question is asked) and the right answer:
+``answer`` (a number, a letter for ``choice``, or ``{"columns": [...], "data": [[...], ...]}`` for ``frame``) or,
+for ``text``, ``accept`` (every right spelling). A ``choice`` answer is a string, so a tool that exports or grades
+answers handles it as it handles ``text``; only questions whose ``source`` is ``"solutions"`` are in the exercises.
 """
 
 from __future__ import annotations
@@ -48,13 +71,36 @@ def check_markers(notebook) -> None:
             raise MarkerError(f"cell {index} (id {cell.get('id', '?')}) has `{BEGIN}` without `{END}` after it.")
 
 
+KINDS = ("number", "text", "choice", "frame", "figure", "written")
+#: The kinds whose answer a checkpoint states in its metadata (a solution computes it, or states it for choice).
+STATED = ("number", "text", "choice")
+
+
 def questions(notebook) -> list[dict]:
-    """Every question of a solution notebook: its id and its ``collectivisation`` metadata."""
+    """Every question of a notebook, as its id and its ``collectivisation`` metadata: a solution's answer cells
+    (the id is nbgrader's ``grade_id``) or a core notebook's checkpoint cells (the id is in the metadata)."""
     found = []
     for cell in notebook.cells:
         spec = cell.metadata.get("collectivisation")
-        if spec and cell.metadata.get("nbgrader", {}).get("solution"):
-            found.append({"id": cell.metadata["nbgrader"]["grade_id"], **spec})
+        nbgrader = cell.metadata.get("nbgrader", {})
+        if spec and nbgrader.get("solution"):
+            found.append({**spec, "id": nbgrader["grade_id"]})
+        elif spec and "id" in spec:
+            found.append(dict(spec))
+    return found
+
+
+def problems(question: dict, checkpoint: bool) -> list[str]:
+    """What a question's spec lacks for ``check`` to work, each as a sentence (none if it is complete)."""
+    qid, kind = question.get("id"), question.get("kind")
+    if kind not in KINDS:
+        return [f"{qid}: kind {kind!r} is not one of {', '.join(KINDS)}"]
+    needed = ["variable", "points"] + (["answer"] if checkpoint and kind in STATED else [])
+    needed += {"choice": ["options", "answer"], "written": ["rubric"]}.get(kind, [])
+    found = [f"{qid}: the metadata needs {key!r}" for key in dict.fromkeys(needed) if key not in question]
+    if kind == "choice" and not found and str(question["answer"]) not in question["options"]:
+        found.append(f"{qid}: the answer {question['answer']!r} is not one of the options "
+                     f"{', '.join(question['options'])}")
     return found
 
 
@@ -104,13 +150,30 @@ def export_cell(notebook) -> nbformat.NotebookNode:
 
 
 def key_entries(notebook, exported: dict) -> dict:
-    """The answer key of one solution notebook, given the values its export cell printed."""
+    """The answer key of one solution notebook, given the values its export cell printed (a ``choice`` answer is
+    the letter in the metadata, which the solution's own check confirms)."""
     key = {}
     for question in questions(notebook):
         entry = {k: v for k, v in question.items() if k != "id"}
         if question["kind"] in ("number", "frame"):
             entry["answer"] = exported[question["variable"]]
         if question["kind"] == "text":
-            entry["accept"] = list(dict.fromkeys([exported[question["variable"]], *question.get("accept", [])]))
-        key[question["id"]] = entry
+            entry["accept"] = _accepted(exported[question["variable"]], question)
+        key[question["id"]] = {**entry, "source": "solutions"}
     return key
+
+
+def checkpoint_entries(notebook) -> dict:
+    """The answer key of a core notebook's checkpoints: every answer is in the metadata, nothing needs running."""
+    key = {}
+    for question in questions(notebook):
+        entry = {k: v for k, v in question.items() if k != "id"}
+        if question["kind"] == "text":
+            entry["accept"] = _accepted(entry.pop("answer"), question)
+        key[question["id"]] = {**entry, "source": "notebooks"}
+    return key
+
+
+def _accepted(answer: str, question: dict) -> list[str]:
+    """Every right spelling of a text answer: the answer first, then the question's ``accept``."""
+    return list(dict.fromkeys([answer, *question.get("accept", [])]))

@@ -18,8 +18,8 @@ from .paths import EXTENSIONS
 
 START = "<!-- notebook guide: written by `python -m collectivisation build` from the notebooks; edit them, not this -->"
 END = "<!-- end of notebook guide -->"
-KINDS = {"number": "compute a number", "text": "name a value", "frame": "filter/group a table",
-         "figure": "make a chart", "written": "written answer (marked by hand)"}
+KINDS = {"number": "compute a number", "text": "name a value", "choice": "choose an option",
+         "frame": "filter/group a table", "figure": "make a chart", "written": "written answer (marked by hand)"}
 
 
 def _blockquote(notebook) -> str:
