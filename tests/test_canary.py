@@ -98,8 +98,8 @@ def test_the_report_lists_every_problem_of_every_notebook_in_one_list(tmp_path):
     found = canary.report(paths, tmp_path / "out", "nbclient/x.py:1: DeprecationWarning: old API\nprogress\n")
     assert [str(problem).splitlines()[0] for problem in found] == [
         "notebooks/02_b.ipynb, cell 0: output changed (the cell starts: cell_0 = 0)",
-        "solutions/01_a.ipynb, cell 0: error: did not run to the end: DeadKernelError: died",
-        "the executor, cell 0: warning: nbclient/x.py:1: DeprecationWarning: old API"]
+        "solutions/01_a.ipynb: error: did not run to the end: DeadKernelError: died",
+        "the executor: warning: nbclient/x.py:1: DeprecationWarning: old API"]
 
 
 def _pretend_to_run(executed):

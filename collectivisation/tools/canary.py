@@ -107,7 +107,7 @@ def report(notebooks: list[Path], out: Path, executor_stderr: str) -> list[Probl
         label = f"{notebook.parent.name}/{notebook.name}"
         failed = executed_path(out, notebook).with_suffix(".failed")
         if failed.exists():
-            found.append(Problem(label, 0, "error", "did not run to the end: " + failed.read_text(encoding="utf-8")))
+            found.append(Problem(label, None, "error", "did not run to the end: " + failed.read_text(encoding="utf-8")))
             continue
         executed = nbformat.read(executed_path(out, notebook), as_version=4)
         if notebook.parent.name == EXERCISES:  # blank, so it prints what no committed copy shows
@@ -120,7 +120,7 @@ def report(notebooks: list[Path], out: Path, executor_stderr: str) -> list[Probl
 
 def executor_warnings(stderr: str) -> list[Problem]:
     """Warnings the executor itself (nbclient, jupyter_client) printed while running the notebooks."""
-    return [Problem("the executor", 0, "warning", line.strip()) for line in stderr.splitlines()
+    return [Problem("the executor", None, "warning", line.strip()) for line in stderr.splitlines()
             if WARNING_TEXT.search(line)]
 
 

@@ -26,18 +26,19 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing a reader would notice in one cell: ``kind`` is error, warning or changed. A changed output keeps
-    the committed text (``expected``) and the new one (``got``); ``detail`` then names the cell by its first line."""
+    """One thing a reader would notice in one cell (``None``: in no one cell, e.g. a notebook that did not run): ``kind``
+    is error, warning or changed. A changed output keeps the committed text (``expected``) and the new one (``got``);
+    ``detail`` then names the cell by its first line."""
 
     notebook: str
-    cell: int
+    cell: int | None
     kind: str
     detail: str
     expected: str = ""
     got: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.notebook}, cell {self.cell}"
+        where = self.notebook if self.cell is None else f"{self.notebook}, cell {self.cell}"
         if self.kind == "changed":
             return (f"{where}: output changed (the cell starts: {self.detail})\n"
                     f"{_indented('expected', self.expected)}\n{_indented('got', self.got)}")
