@@ -1,12 +1,30 @@
-"""Shared test set-up, including how nbval compares the notebooks' outputs.
+"""Shared test set-up, including how the suite runs the series' notebooks: each one once per test run.
 
-nbval re-runs every notebook and compares each cell's printed output with the committed one, so a changed number
-in the argument fails the suite. Plotly figures are skipped in that comparison: under nbclient plotly emits only its
-JSON, which nbval's sanitisers cannot reach; `python -m collectivisation build --check` (tests/test_build.py)
-compares those byte for byte instead.
+Every numbered notebook of notebooks/, solutions/ and exercises/ is collected as a test file of its own, executed
+once by the build's executor (``build.built_files``: a fresh kernel, an empty folder, streams coalesced), and that
+one run serves every check of it:
+
+- ``outputs``: each code cell prints what the committed notebook shows (a changed number fails, naming the notebook,
+  the cell, and the text expected and got), and no cell raises or warns;
+- ``rebuild``: the notebook rebuilds byte for byte, charts' plotly JSON included; for a solution, so do its exercise
+  and its entries in the answer key;
+- an exercise, whose printing depends on the student, is checked only to run from top to bottom with no error or
+  warning (``runs``).
+
+Being files, the notebooks are shared out among pytest-xdist's workers one by one (``--dist loadfile``). With
+``pytest --nbval`` they are left to nbval instead (cell by cell, in the notebook's own folder); nbval then skips the
+plotly JSON that its sanitisers cannot reach, and starts its kernels on private sockets like the build.
 """
 
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+import pytest
+
 SKIPPED_OUTPUTS = ("application/vnd.plotly.v1+json", "text/html")
+SERIES_NOTEBOOK = re.compile(r"[0-9][0-9]_.*\.ipynb")
 
 
 def pytest_configure(config):
@@ -21,8 +39,112 @@ def pytest_configure(config):
 
 
 def pytest_collectstart(collector):
-    if collector.fspath and collector.fspath.ext == ".ipynb":
+    import nbval.plugin
+
+    if isinstance(collector, nbval.plugin.IPyNbFile):
         collector.skip_compare += SKIPPED_OUTPUTS
+
+
+def pytest_collect_file(file_path, parent):
+    from collectivisation.tools.paths import EXERCISES, SERIES_DIRS
+
+    if parent.config.option.nbval or not SERIES_NOTEBOOK.fullmatch(file_path.name):
+        return None
+    if file_path.parent.name == EXERCISES:
+        return Exercise.from_parent(parent, path=file_path)
+    if file_path.parent.name in SERIES_DIRS:
+        return SeriesNotebook.from_parent(parent, path=file_path)
+    return None
+
+
+class NotebookCheck(pytest.Item):
+    """One check of a notebook, made on the notebook's single run; its failure message is the whole report."""
+
+    def __init__(self, *, check, **kwargs):
+        super().__init__(**kwargs)
+        self.check = check
+
+    def runtest(self):
+        failures = self.check()
+        if failures:
+            raise NotebookFailure("\n".join(map(str, failures)))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, NotebookFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.parent.label}::{self.name}"
+
+
+class NotebookFailure(Exception):
+    """A notebook check found problems; the message lists them, one per cell."""
+
+
+class NotebookFile(pytest.File):
+    @property
+    def label(self) -> str:
+        return f"{self.path.parent.name}/{self.path.name}"
+
+
+class SeriesNotebook(NotebookFile):
+    """A notebook or solution of the series, run once when its first check needs it."""
+
+    def collect(self):
+        yield NotebookCheck.from_parent(self, name="outputs", check=self.output_problems)
+        yield NotebookCheck.from_parent(self, name="rebuild", check=self.rebuild_differences)
+
+    @cached_property
+    def built(self) -> dict:
+        """What the build makes of this notebook (and, for a solution, its exercise and key), or why it cannot."""
+        from collectivisation.tools.build import BuildError, built_files
+
+        try:
+            return built_files(only=[self.path.resolve()])
+        except BuildError as error:
+            return {"error": str(error)}
+
+    def _build_error(self) -> list[str]:
+        return [self.built["error"]] if "error" in self.built else []
+
+    def output_problems(self) -> list:
+        import nbformat
+
+        from collectivisation.tools.outputs import problems
+
+        if self._build_error():
+            return self._build_error()
+        committed = nbformat.read(self.path, as_version=4)
+        return problems(self.label, committed, nbformat.reads(self.built[self.path.resolve()], as_version=4))
+
+    def rebuild_differences(self) -> list[str]:
+        """The notebook, and a solution's exercise and answer-key entries, differ from what the build makes."""
+        from collectivisation.tools.outputs import differences
+        from collectivisation.tools.paths import EXERCISES, ROOT, answer_key_path
+
+        if self._build_error():
+            return self._build_error()
+        own = {self.path.resolve(), ROOT / EXERCISES / self.path.name, answer_key_path(ROOT)}
+        found = differences({path: text for path, text in self.built.items() if path in own}, ROOT)
+        return ["out of date; run `python -m collectivisation build`:", *found] if found else []
+
+
+class Exercise(NotebookFile):
+    """A blank exercise as a student gets it: it must run from top to bottom, printing no error and no warning."""
+
+    def collect(self):
+        yield NotebookCheck.from_parent(self, name="runs", check=self.run_problems)
+
+    def run_problems(self) -> list:
+        import nbformat
+
+        from collectivisation.tools.build import execute
+        from collectivisation.tools.outputs import errors_and_warnings
+
+        notebook = nbformat.read(self.path, as_version=4)
+        execute(notebook, allow_errors=True)
+        return errors_and_warnings(self.label, notebook)
 
 
 def tool_environment(name, lock):

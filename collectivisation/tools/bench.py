@@ -5,6 +5,10 @@ three-point line chart: the cost any charting notebook pays before it does anyth
 run in a fresh kernel, interleaved with the floor so that a machine that slows down slows both alike, several times
 over; the JSON reports each notebook's median, its ratio to the floor's median, and its size. The series' goal is a
 ratio of at most 1.25.
+
+``bench_suite`` measures the maintainers' loop the same way: one whole ``pytest`` run against the floor's median
+(goal: at most 25 floors; the suite executes each notebook once, so it should cost about that many notebook runs
+shared among the machine's cores).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import nbformat
 from .build import TIMEOUT_SECONDS, series
 from .kernels import notebook_client
 from .paths import EXERCISES, FLOOR, ROOT, SERIES_DIRS, SOLUTIONS
+
 GOAL_RATIO = 1.25
+SUITE_GOAL_RATIO = 25
 
 
 def run_seconds(path: Path, allow_errors: bool = False) -> float:
@@ -111,3 +117,25 @@ def bench_grading(count: int = 100, workers: int | None = None) -> dict:
         graded = time.perf_counter() - start
     return {"submissions": count, "workers": workers, "bare_s": round(bare, 2), "grade_s": round(graded, 2),
             "ratio": round(graded / bare, 3), "goal_ratio": 1.2}
+
+
+def bench_suite(runs: int = 5) -> dict:
+    """Seconds for one whole ``pytest`` run (as configured in pyproject.toml), against the floor's median.
+
+    The floor runs before and after the suite (``runs`` times each), so a machine that slows down meanwhile shows in
+    the floor too. pytest's own report goes to stderr, so that stdout is the JSON alone.
+    """
+    import subprocess
+    import sys
+
+    run_seconds(FLOOR)  # warm up, as in bench()
+    floor_times = [run_seconds(FLOOR) for _ in range(runs)]
+    start = time.perf_counter()
+    finished = subprocess.run([sys.executable, "-m", "pytest", "-q"], cwd=ROOT, stdout=sys.stderr)
+    suite = time.perf_counter() - start
+    floor_times += [run_seconds(FLOOR) for _ in range(runs)]
+    floor = statistics.median(floor_times)
+    return {"runs": runs, "goal_ratio": SUITE_GOAL_RATIO,
+            "floor": {"median_s": round(floor, 3), "min_s": round(min(floor_times), 3)},
+            "suite": {"seconds": round(suite, 2), "ratio": round(suite / floor, 2), "pytest_exit_code":
+                      finished.returncode}}

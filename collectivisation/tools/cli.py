@@ -1,4 +1,4 @@
-"""The series' commands: ``python -m collectivisation build | bench | grade | site | link``.
+"""The series' commands: ``python -m collectivisation build | bench | grade | site | link | canary``.
 
 Each command imports its own (heavier) modules only when it runs, so that ``import collectivisation`` in a
 notebook stays light.
@@ -32,16 +32,19 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    import json
+
+    from .bench import bench_grading, bench_suite, main
+
     if args.grading:
-        import json
-
-        from .bench import bench_grading
-
         report = bench_grading(args.grading)
         print(json.dumps(report, indent=2))
         return 0 if report["ratio"] <= report["goal_ratio"] else 1
-    from .bench import main
-
+    if args.suite:
+        report = bench_suite(args.runs)
+        print(json.dumps(report, indent=2))
+        suite = report["suite"]
+        return 0 if suite["pytest_exit_code"] == 0 and suite["ratio"] <= report["goal_ratio"] else 1
     return main(args.runs, args.notebooks)
 
 
@@ -88,6 +91,12 @@ def _link(args: argparse.Namespace) -> int:
     return 0
 
 
+def _canary(args: argparse.Namespace) -> int:
+    from .canary import canary
+
+    return canary(keep=args.keep, notebooks=[Path(name).resolve() for name in args.notebooks])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m collectivisation", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--runs", type=int, default=5, help="runs of each notebook (default 5)")
     bench.add_argument("--grading", type=int, metavar="N", default=0,
                        help="instead: time grading N synthetic submissions against running them bare")
+    bench.add_argument("--suite", action="store_true",
+                       help="instead: time one whole pytest run against the floor (goal: at most 25 floors)")
     bench.add_argument("notebooks", nargs="*", help="notebooks to time (default: all of notebooks/ and solutions/)")
     bench.set_defaults(func=_bench)
 
@@ -126,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     link.add_argument("--branch", default="main", help="the branch students get (default: main)")
     link.add_argument("--notebook", default="notebooks/00_start_here.ipynb", help="the notebook to open")
     link.set_defaults(func=_link)
+
+    canary = commands.add_parser("canary", help="run every notebook on the newest releases of its packages and "
+                                                "list each error, warning and changed output")
+    canary.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep the environment and the executed notebooks in DIR (and reuse them next time)")
+    canary.add_argument("notebooks", nargs="*", help="only these notebooks (default: notebooks/, solutions/, exercises/)")
+    canary.set_defaults(func=_canary)
 
     args = parser.parse_args(argv)
     return args.func(args)
