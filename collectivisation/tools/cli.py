@@ -40,6 +40,15 @@ def _bench(args: argparse.Namespace) -> int:
         report = bench_grading(args.grading)
         print(json.dumps(report, indent=2))
         return 0 if report["ratio"] <= report["goal_ratio"] else 1
+    if args.load:
+        from .bench import default_notebooks
+        from .load import report as load_report
+        from .paths import ROOT
+
+        paths = [Path(name).resolve() for name in args.notebooks] or default_notebooks()
+        report = load_report(paths, ROOT)
+        print(json.dumps(report, indent=2))
+        return 1 if any(figures["over_budget"] for figures in report["notebooks"].values()) else 0
     if args.suite:
         report = bench_suite(args.runs)
         print(json.dumps(report, indent=2))
@@ -111,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--runs", type=int, default=5, help="runs of each notebook (default 5)")
     bench.add_argument("--grading", type=int, metavar="N", default=0,
                        help="instead: time grading N synthetic submissions against running them bare")
+    bench.add_argument("--load", action="store_true",
+                       help="instead: each notebook's estimated class time by the stated rule, and the core budget")
     bench.add_argument("--suite", action="store_true",
                        help="instead: time one whole pytest run against the floor (goal: at most 25 floors)")
     bench.add_argument("notebooks", nargs="*", help="notebooks to time (default: all of notebooks/ and solutions/)")
