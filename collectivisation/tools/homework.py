@@ -95,7 +95,8 @@ def problems(question: dict, checkpoint: bool) -> list[str]:
     qid, kind = question.get("id"), question.get("kind")
     if kind not in KINDS:
         return [f"{qid}: kind {kind!r} is not one of {', '.join(KINDS)}"]
-    needed = ["variable", "points"] + (["answer"] if checkpoint and kind in STATED else [])
+    stated_by = "accept" if kind == "text" and "accept" in question else "answer"  # a text may list its spellings
+    needed = ["variable", "points"] + ([stated_by] if checkpoint and kind in STATED else [])
     needed += {"choice": ["options", "answer"], "written": ["rubric"]}.get(kind, [])
     found = [f"{qid}: the metadata needs {key!r}" for key in dict.fromkeys(needed) if key not in question]
     if kind == "choice" and not found and str(question["answer"]) not in question["options"]:
@@ -169,11 +170,11 @@ def checkpoint_entries(notebook) -> dict:
     for question in questions(notebook):
         entry = {k: v for k, v in question.items() if k != "id"}
         if question["kind"] == "text":
-            entry["accept"] = _accepted(entry.pop("answer"), question)
+            entry["accept"] = _accepted(entry.pop("answer", None), question)
         key[question["id"]] = {**entry, "source": "notebooks"}
     return key
 
 
 def _accepted(answer: str, question: dict) -> list[str]:
     """Every right spelling of a text answer: the answer first, then the question's ``accept``."""
-    return list(dict.fromkeys([answer, *question.get("accept", [])]))
+    return list(dict.fromkeys([*([answer] if answer is not None else []), *question.get("accept", [])]))
