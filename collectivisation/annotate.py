@@ -35,6 +35,10 @@ class AnnotatedEssay:
     def _repr_html_(self) -> str:
         return self.html
 
+    def __repr__(self) -> str:
+        """What a plain-text screen shows (and what a saved notebook keeps beside the HTML): the same on every run."""
+        return "The essay, annotated by the evidence (shown as a web page in JupyterLab and on the site)"
+
 
 def annotated_essay(notebook_folder: str = "") -> AnnotatedEssay:
     """The essay with each claim marked in its verdict's colour, a key to the colours, and a note per claim.

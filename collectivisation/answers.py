@@ -186,7 +186,10 @@ def _check_choice(question: str, answer, spec: dict) -> Feedback:
 
 
 def _check_written(question: str, answer, spec: dict) -> Feedback:
-    if not isinstance(answer, str) or not answer.strip():
+    if isinstance(answer, str) and not answer.strip():
+        return Feedback(question, "unanswered", "not answered yet: write your answer between the triple quotation "
+                        "marks and run the cell again.")
+    if not isinstance(answer, str):
         return Feedback(question, "wrong_type", "write your answer as text between the triple quotation marks.")
     words = len(answer.split())
     least = spec.get("min_words", 30)

@@ -363,3 +363,9 @@ def test_a_checkpoint_without_its_answer_stops_the_build_with_a_message(tmp_path
         built_files(tmp_path, run=False)
     assert "notebooks/02_two.ipynb: nb02_cp1: the metadata needs 'answer'" in str(error.value)
     assert "nb03_cp1: the answer 'e' is not one of the options a, b, c" in str(error.value)
+
+
+def test_an_empty_written_answer_is_not_answered_yet_not_a_mistake():
+    """A verdict cell as the notebook gives it (empty triple quotes) has not been attempted: no hint, no mistake."""
+    written = next(qid for qid, spec in answer_key().items() if spec["kind"] == "written")
+    assert check(written, '"""\n\n"""'.strip('"'), quiet=True).status == "unanswered"
