@@ -92,7 +92,9 @@ def _evidence(claim) -> str:
         return str(claim["explanation"])
     unit = "" if pd.isna(claim["unit"]) else f" {claim['unit']}"
     year = "" if pd.isna(claim["evidence_year"]) else f" ({claim['evidence_year']})"
-    return f"Evidence: {claim['evidence_value']:g}{unit}{year}. {claim['explanation']}"
+    value = claim["evidence_value"]
+    figure = f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    return f"Evidence: {figure}{unit}{year}. {claim['explanation']}"
 
 
 def _key() -> str:

@@ -251,3 +251,18 @@ def test_a_partisan_author_is_never_counted_as_a_neutral_route():
     assert not martens.empty
     assert martens["route"].isin({"partisan work quoting a scholarly work", "uncited"}).all(), martens["source_id"].tolist()
     assert "partisan work quoting a scholarly work" in WEAK_ROUTES
+
+
+def test_nothing_a_student_or_teacher_opens_links_an_unauthorised_copy():
+    """Not only sources.csv: the README, the teacher's guide, the data notes and every notebook's text and outputs
+    (the site is made from them) must not send a school to a pirate or book-reader site."""
+    root = DATA.parent
+    files = [root / "README.md", root / "TEACHING.md", *DATA.glob("*.md"), *DATA.glob("*.csv"),
+             *[path for folder in ("notebooks", "extensions", "solutions", "exercises")
+               for path in (root / folder).glob("*.ipynb")]]
+    found = []
+    for path in files:
+        for address in re.findall(r"https?://[^\s\"')\]>]+", path.read_text(encoding="utf-8")):
+            if any(domain in address.lower() for domain in PIRATE_DOMAINS):
+                found.append(f"{path.relative_to(root)}: {address}")
+    assert not found, "links to unauthorised copies:\n" + "\n".join(found)
