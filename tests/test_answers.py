@@ -58,7 +58,35 @@ def test_the_series_has_enough_questions_on_every_rung_of_the_ladder():
     for kind in ("number", "frame", "figure", "written"):
         assert BY_KIND[kind], f"no question of kind {kind}"
     for question in BY_KIND["written"]:
-        assert set(KEY[question]["rubric"]) == {"full", "partial", "weak"}, question
+        assert_rubric_levels_carry_points(question, KEY[question])
+
+
+#: A rubric level is named with the points it earns, e.g. "full (3)", "partial (2)", "minimal (1)".
+RUBRIC_LEVEL = re.compile(r"(?P<name>[a-z][a-z ]*[a-z]) \((?P<points>\d+)\)")
+#: The solutions' rubrics written before levels carried points; being rewritten with example answers.
+UNSCORED_LEVELS = {"full", "partial", "weak"}
+
+
+def assert_rubric_levels_carry_points(question: str, spec: dict) -> None:
+    """A teacher marking by hand sees what each level is worth: two levels at least, each "name (N)", no two worth
+    the same and none worth more than the question. Until the solutions' rubrics are rewritten, an exercise's
+    rubric may still have the three unscored levels full, partial and weak."""
+    levels = list(spec["rubric"])
+    if spec["source"] == "solutions" and set(levels) == UNSCORED_LEVELS:
+        return
+    matches = [RUBRIC_LEVEL.fullmatch(level) for level in levels]
+    assert len(levels) >= 2 and all(matches), f"{question}: name each level with its points, e.g. 'full (3)': {levels}"
+    points = [int(match["points"]) for match in matches]
+    assert len(set(points)) == len(points) and all(0 < p <= spec["points"] for p in points), f"{question}: {levels}"
+
+
+def test_rubric_levels_must_say_their_points():
+    scored = {"source": "notebooks", "points": 3, "rubric": {"full (3)": "f", "partial (2)": "p", "minimal (1)": "m"}}
+    assert_rubric_levels_carry_points("ok", scored)
+    for rubric in ({"full": "f", "partial": "p", "weak": "w"}, {"full (3)": "f", "partial (3)": "p"},
+                   {"full (4)": "f", "partial (2)": "p"}, {"full (3)": "f"}):
+        with pytest.raises(AssertionError):
+            assert_rubric_levels_carry_points("bad", {**scored, "rubric": rubric})
 
 
 @pytest.mark.parametrize("question", IDS)
@@ -170,7 +198,9 @@ def test_no_hint_or_nudge_holds_code_to_copy():
     """The method in words, a function's name at most: no comparisons, keyword arguments or column lists."""
     code = re.compile(r"==|\w=[^=]|\[\[|\w+\[\w+\.")
     for question in IDS:
-        for text in (KEY[question]["hint"], KEY[question]["nudge"]):
+        spec = KEY[question]
+        nudge = spec.get("nudge") or answers.GENERIC_NUDGES.get(spec["kind"], answers.DEFAULT_NUDGE)
+        for text in (spec["hint"], nudge):
             assert not code.search(text), f"{question}: {text}"
 
 

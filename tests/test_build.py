@@ -19,11 +19,21 @@ def test_everything_generated_without_running_a_notebook_is_up_to_date():
     assert not changed, "out of date; run `python -m collectivisation build`:\n" + "\n".join(changed)
 
 
-def test_the_answer_key_holds_the_questions_of_the_solutions_and_no_others():
-    """The key's entries are checked solution by solution as they run; this finds an entry no solution asks."""
-    asked = {question["id"] for page in series(ROOT / "solutions")
-             for question in questions(nbformat.read(page.path, as_version=4))}
-    assert set(json.loads(answer_key_path(ROOT).read_text(encoding="utf-8"))) == asked
+def _asked_in(folder: str) -> set[str]:
+    return {question["id"] for page in series(ROOT / folder)
+            for question in questions(nbformat.read(page.path, as_version=4))}
+
+
+def test_the_answer_key_holds_the_questions_of_the_series_and_no_others():
+    """The key's entries are checked solution by solution as they run; this finds an entry no cell asks, or one
+    filed under the wrong source (the grader looks for an exercise's questions under "solutions" and a core
+    notebook's checkpoints and verdicts under "notebooks")."""
+    key = json.loads(answer_key_path(ROOT).read_text(encoding="utf-8"))
+    for source in ("solutions", "notebooks"):
+        asked = _asked_in(source)
+        assert asked, f"no questions in {source}/"
+        assert {qid for qid, spec in key.items() if spec.get("source") == source} == asked, source
+    assert set(key) == _asked_in("solutions") | _asked_in("notebooks")
 
 
 def test_printing_that_the_kernel_sends_in_pieces_is_saved_as_one_output():
@@ -51,11 +61,26 @@ def test_navigation_is_written_once_and_links_neighbours():
     assert len(contents) == 1 and all(f"]({page.name})" in contents[0].source for page in pages)
 
 
-def test_every_notebook_opens_with_objectives_and_ends_with_key_points():
-    for page in series(ROOT / "notebooks"):
-        text = "\n".join(c.source for c in nbformat.read(page.path, as_version=4).cells if c.cell_type == "markdown")
+GLOSSARY = "99_glossary.ipynb"
+
+
+def _lessons(folder: str) -> list:
+    """The lessons of a folder: every page but the glossary, which is a reference, not a lesson."""
+    return [page for page in series(ROOT / folder) if page.name != GLOSSARY]
+
+
+def _prose(page) -> str:
+    return "\n".join(c.source for c in nbformat.read(page.path, as_version=4).cells if c.cell_type == "markdown")
+
+
+def test_every_lesson_opens_with_objectives_and_ends_with_key_points():
+    """Core notebooks and extensions alike; the glossary is the one page that is not a lesson."""
+    lessons = _lessons("notebooks") + _lessons("extensions")
+    assert len(lessons) == len(series(ROOT / "notebooks")) - 1 + len(series(ROOT / "extensions"))
+    for page in lessons:
+        text = _prose(page)
         for heading in ("Questions", "Objectives", "Key points"):
-            assert heading in text, f"{page.name} has no '{heading}' section"
+            assert heading in text, f"{page.path.parent.name}/{page.name} has no '{heading}' section"
 
 
 def test_every_chart_is_followed_by_a_description_for_readers_who_cannot_see_it():
@@ -69,29 +94,53 @@ def test_every_chart_is_followed_by_a_description_for_readers_who_cannot_see_it(
                     f"{page.name}, cell {index}: a chart must be followed by a '**What the chart shows:**' cell"
 
 
-def test_every_claim_is_examined_in_exactly_one_notebook_of_the_series():
-    """Each notebook names the claims it examines ("Claims examined: C01, C02"); together they cover the ledger."""
+def _claims_examined(folder: str) -> dict[str, list[str]]:
+    """The claims each page names on its "**Claims examined:**" line (the line TEACHING.md quotes), by claim."""
     import re
 
+    examined: dict[str, list[str]] = {}
+    for page in _lessons(folder):
+        line = re.search(r"\*\*Claims examined:?\*\*:?(.*)", _prose(page))
+        for claim_id in re.findall(r"C\d\d", line.group(1) if line else ""):
+            examined.setdefault(claim_id, []).append(f"{folder}/{page.name}")
+    return examined
+
+
+def test_every_claim_is_examined_by_one_core_notebook_at_most_and_by_the_series_as_a_whole():
+    """Each lesson names the claims it examines ("Claims examined: C01, C02"). Core notebooks and extensions together
+    cover the ledger; no two core notebooks claim one claim (an extension goes further into its core notebook's
+    claims, and may examine claims the 45-minute lessons leave out)."""
     import collectivisation as cz
 
-    examined: dict[str, list[str]] = {}
-    for page in series(ROOT / "notebooks"):
-        text = "\n".join(c.source for c in nbformat.read(page.path, as_version=4).cells if c.cell_type == "markdown")
-        line = re.search(r"\*\*Claims examined:?\*\*:?(.*)", text)
-        for claim_id in re.findall(r"C\d\d", line.group(1) if line else ""):
-            examined.setdefault(claim_id, []).append(page.name)
+    core, extensions = _claims_examined("notebooks"), _claims_examined("extensions")
     ledger = set(cz.load("claims")["claim_id"])
-    assert ledger <= set(examined), f"claims no notebook examines: {sorted(ledger - set(examined))}"
-    twice = {claim: pages for claim, pages in examined.items() if len(pages) > 1}
-    assert not twice, f"claims examined in more than one notebook: {twice}"
+    assert ledger <= set(core) | set(extensions), \
+        f"claims no notebook examines: {sorted(ledger - set(core) - set(extensions))}"
+    assert set(core) | set(extensions) <= ledger, "a notebook names a claim the ledger does not hold"
+    twice = {claim: pages for claim, pages in core.items() if len(pages) > 1}
+    assert not twice, f"claims examined in more than one core notebook: {twice}"
 
 
-def test_every_strand_notebook_has_at_least_two_charts_and_one_you_can_change():
-    """Notebooks 01-08 explore with charts: two at least, and one with a menu, slider or several legend entries."""
-    for page in series(ROOT / "notebooks")[1:]:
-        figures = [o["data"]["application/vnd.plotly.v1+json"] for c in nbformat.read(page.path, as_version=4).cells
-                   if c.cell_type == "code" for o in c.outputs if "application/vnd.plotly.v1+json" in o.get("data", {})]
-        assert len(figures) >= 2, f"{page.name} has {len(figures)} chart(s)"
-        assert any(f["layout"].get("updatemenus") or f["layout"].get("sliders") or len(f["data"]) > 1
-                   for f in figures), f"{page.name} has no chart whose view the student can change"
+def _figures(path) -> list[dict]:
+    return [o["data"]["application/vnd.plotly.v1+json"] for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "code" for o in c.outputs if "application/vnd.plotly.v1+json" in o.get("data", {})]
+
+
+def _changeable(figure: dict) -> bool:
+    """A chart whose view the student can change: a menu, a slider or several legend entries."""
+    layout = figure["layout"]
+    return bool(layout.get("updatemenus") or layout.get("sliders") or len(figure["data"]) > 1)
+
+
+def test_every_strand_explores_with_two_charts_at_least_and_one_you_can_change():
+    """Strands 02-08 explore with charts. A 45-minute core notebook shows at least one; with its extension, the strand
+    has two at least and one the student can change (notebook 01 reads the essay, with one chart by design)."""
+    strands = [page for page in _lessons("notebooks") if "02" <= page.name[:2] <= "08"]
+    assert [page.name[:2] for page in strands] == [f"{n:02d}" for n in range(2, 9)]
+    for page in strands:
+        extension = ROOT / "extensions" / page.name
+        core = _figures(page.path)
+        figures = core + (_figures(extension) if extension.exists() else [])
+        assert core, f"notebooks/{page.name} has no chart"
+        assert len(figures) >= 2, f"strand {page.name[:2]} has {len(figures)} chart(s)"
+        assert any(map(_changeable, figures)), f"strand {page.name[:2]} has no chart whose view the student can change"

@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import html
 import io
 import json
 import os
@@ -19,6 +20,11 @@ from collectivisation.tools import grade as grading
 from collectivisation.tools.grade import RosterError, grade, read_roster, student_name
 
 SLUGS = [page.path.stem for page in series(ROOT / "solutions")]
+
+
+def exercise_questions() -> dict:
+    """The key's entries that the exercises (made from solutions/) ask; the core notebooks' are graded apart."""
+    return {qid: spec for qid, spec in answer_key().items() if spec["source"] == "solutions"}
 
 
 def points_by_question(out: Path) -> dict:
@@ -70,7 +76,8 @@ def messy(tmp_path_factory):
 
 def test_the_solutions_score_full_marks(messy):
     _, out, _, _ = messy
-    key, rows = answer_key(), points_by_question(messy[1])
+    key, rows = exercise_questions(), points_by_question(messy[1])
+    assert key
     for qid, spec in key.items():
         row = rows[("smith_j", qid)]
         if spec["kind"] == "written":
@@ -81,7 +88,7 @@ def test_the_solutions_score_full_marks(messy):
 
 def test_blank_exercises_score_zero(messy):
     rows = points_by_question(messy[1])
-    for qid in answer_key():
+    for qid in exercise_questions():
         assert rows[("jones_k", qid)]["points"] in ("0", ""), qid
         assert rows[("jones_k", qid)]["status"] == "unanswered", qid
 
@@ -111,11 +118,11 @@ def test_answers_are_found_by_id_and_deleted_cells_are_reported(messy):
 def test_written_answers_appear_side_by_side_with_the_rubric(messy):
     out = messy[1]
     page = (out / "answers" / f"{SLUGS[0]}.html").read_text()
-    key = answer_key()
+    key = exercise_questions()
     written = [q for q in key if q.startswith("nb01_") and key[q]["kind"] == "written"]
     assert written
     for qid in written:
-        assert qid in page and key[qid]["rubric"]["full"] in page
+        assert qid in page and all(html.escape(text) in page for text in key[qid]["rubric"].values())
     assert "smith_j" in page and "jones_k" in page and "(unanswered)" in page
 
 
@@ -251,3 +258,65 @@ def test_a_core_notebook_is_told_from_the_exercise_and_graded_on_its_own_questio
     assert "nb01_cp1" not in by_file[f"Carol Smith - {E} (1).ipynb"] and "nb01_q1" in by_file[f"Carol Smith - {E} (1).ipynb"]
     summary = {row["file"]: row["status"] for row in summary_of(tmp_path / "out")}
     assert not any(status.startswith("duplicate") for status in summary.values()), "an exercise and a notebook are two"
+
+
+def _answered(notebook, answers: dict) -> nbformat.NotebookNode:
+    """A copy of a core notebook as a student hands it in: each checkpoint or verdict cell named in ``answers`` holds
+    that answer, the others are left as they were (unanswered)."""
+    for cell in notebook.cells:
+        spec = cell.metadata.get("collectivisation", {})
+        if spec.get("id") in answers:
+            variable = spec["variable"]
+            cell.source = f"{variable} = {answers[spec['id']]!r}\ncz.check({spec['id']!r}, {variable})"
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def core_class(tmp_path_factory):
+    """Core notebook 01 handed in three times: answered right, answered wrong, and untouched; graded once."""
+    key, asked = answer_key(), grading.questions_of(E, grading.CORE)
+    verdict = next(qid for qid, kind in asked if key[qid]["kind"] == "written")
+    right = {qid: key[qid]["answer"] for qid, _ in asked if key[qid]["kind"] in ("choice", "number")}
+    right[verdict] = "The essay is a student's argument, not a source: its figures need tracing first. " * 3
+    wrong = {qid: ("a" if key[qid]["answer"] != "a" else "b") for qid, _ in asked if key[qid]["kind"] == "choice"}
+    folder = tmp_path_factory.mktemp("core")
+    core = ROOT / "notebooks" / f"{E}.ipynb"
+    nbformat.write(_answered(nbformat.read(core, as_version=4), right), folder / f"smith_j_{E}.ipynb")
+    nbformat.write(_answered(nbformat.read(core, as_version=4), wrong), folder / f"brown_d_{E}.ipynb")
+    shutil.copy(core, folder / f"jones_k_{E}.ipynb")
+    out = tmp_path_factory.mktemp("core_out")
+    grade(folder, out, limit=120, workers=2, progress=None)
+    return out, right, verdict
+
+
+def test_a_handed_in_core_notebook_is_graded_on_its_checkpoints_and_verdicts(core_class):
+    out, right, verdict = core_class
+    key, rows = answer_key(), points_by_question(out)
+    asked = [qid for qid, _ in grading.questions_of(E, grading.CORE)]
+    assert {"choice", "number", "written"} <= {key[qid]["kind"] for qid in asked}
+    for student in ("smith_j", "brown_d", "jones_k"):
+        assert {q for (who, q) in rows if who == student} == set(asked), student
+        assert all(rows[(student, qid)]["part"] == "notebook" for qid in asked)
+    for qid in asked:
+        done, blank = rows[("smith_j", qid)], rows[("jones_k", qid)]
+        if qid == verdict:
+            assert done["points"] == "" and done["status"] == "to mark by hand", done
+        else:
+            assert done["status"] == "correct" and int(done["points"]) == key[qid]["points"], done
+        assert blank["status"] == "unanswered" and blank["points"] in ("0", ""), blank
+    choices = [qid for qid in asked if key[qid]["kind"] == "choice"]
+    assert all(rows[("brown_d", qid)]["status"] == "incorrect" and rows[("brown_d", qid)]["points"] == "0"
+               for qid in choices)
+    summary = {row["student_name"]: row for row in summary_of(out)}
+    assert summary["smith_j"]["status"] == "graded" and summary["smith_j"]["part"] == "notebook"
+    assert summary["smith_j"]["auto_points"] == summary["smith_j"]["auto_max"] != "0"
+    assert summary["smith_j"]["to_mark_by_hand"] == "1"
+
+
+def test_a_core_notebooks_verdicts_appear_beside_their_rubric(core_class):
+    out, right, verdict = core_class
+    page = (out / "answers" / f"{E}_notebook.html").read_text()
+    assert verdict in page and html.escape(right[verdict]) in page
+    assert all(html.escape(level) in page and html.escape(text) in page
+               for level, text in answer_key()[verdict]["rubric"].items())
+    assert "jones_k" in page and "(unanswered)" in page

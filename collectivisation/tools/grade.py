@@ -57,8 +57,11 @@ for _qid, _variable in %s:
     if _variable not in globals():
         _report[_qid] = {"status": "missing", "message": "no answer found (was the answer cell deleted?)"}
         continue
-    _feedback = _check(_qid, globals()[_variable], quiet=True)
     _value = globals()[_variable]
+    if isinstance(_value, str) and not _value.strip():  # a core notebook's answer cell as handed out: cp1 = ""
+        _report[_qid] = {"status": "unanswered", "message": "not answered yet", "text": _value}
+        continue
+    _feedback = _check(_qid, _value, quiet=True)
     _report[_qid] = {"status": _feedback.status, "message": _feedback.message,
                      "text": _value if isinstance(_value, str) else None}
 print("<<GRADES>>" + _json.dumps(_report))"""
@@ -426,7 +429,8 @@ def _write_answer_pages(submissions: list[Submission], folder: Path, key: dict) 
             parts.append("<table><tr><th>Student</th><th>Answer</th><th>Mark</th></tr>")
             for s in submissions:
                 if (s.notebook, s.source) == (notebook, source):
-                    text = s.results.get(qid, {}).get("text") or f"({s.results.get(qid, {}).get('status', s.status)})"
+                    text = s.results.get(qid, {}).get("text") or ""  # shown as written; a blank one by its status
+                    text = text if text.strip() else f"({s.results.get(qid, {}).get('status', s.status)})"
                     parts.append(f"<tr><td>{html.escape(s.student)}</td><td>{html.escape(text)}</td><td></td></tr>")
             parts.append("</table>")
         style = ("body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse;width:100%}"
