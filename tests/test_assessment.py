@@ -2,6 +2,7 @@
 charts checked on what they plot."""
 
 import json
+import re
 
 import nbformat
 import pandas as pd
@@ -138,3 +139,42 @@ def test_no_figure_ever_raises_and_only_the_asked_for_chart_is_right(figure_key,
     assert feedback.status in ("correct", "incorrect") and feedback.message
     if feedback.status == "correct":
         assert plotted(figure) == plotted(chart()) and title and "million head" in unit and finish
+
+
+# --- written answers: a rubric with points per level, one example answer per level, lengths that agree -----------
+
+WRITTEN = sorted(qid for qid, spec in EXERCISE_QUESTIONS.items() if spec["kind"] == "written")
+LEVEL = re.compile(r"[a-z]+ \((\d+)\)")
+
+
+def prompt_of(question: str) -> str:
+    """The question text a student reads, from the solution notebook that asks it."""
+    for page in series(ROOT / "solutions"):
+        for cell in nbformat.read(page.path, as_version=4).cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{question}_prompt":
+                return cell.source
+    raise LookupError(question)
+
+
+@pytest.mark.parametrize("question", WRITTEN)
+def test_a_rubric_gives_points_per_level_and_an_example_answer_for_each(question):
+    spec = KEY[question]
+    points = [LEVEL.fullmatch(level) for level in spec["rubric"]]
+    assert all(points), f"{question}: name each level as \"name (N)\", e.g. \"full (3)\": {list(spec['rubric'])}"
+    assert max(int(found.group(1)) for found in points) == spec["points"]
+    assert set(spec.get("examples", {})) == set(spec["rubric"]), f"{question}: one example answer per level"
+    assert len(set(spec["examples"].values())) == len(spec["examples"]), f"{question}: the examples must differ"
+
+
+@pytest.mark.parametrize("question", WRITTEN)
+def test_the_question_the_rubric_and_the_full_example_ask_for_the_same_length(question):
+    spec, prompt = KEY[question], prompt_of(question)
+    full = max(spec["examples"], key=lambda level: int(LEVEL.fullmatch(level).group(1)))
+    words = len(spec["examples"][full].split())
+    assert words >= spec.get("min_words", 30), f"{question}: the full example is shorter than the check accepts"
+    asked = re.search(r"(\d+)-(\d+) words", prompt)
+    if asked:
+        least, most = map(int, asked.groups())
+        assert least <= words <= most and spec["min_words"] == least, question
+    for level in spec["rubric"]:
+        assert f"**{level}**" in prompt, f"{question}: the question shows its rubric, level {level} included"
