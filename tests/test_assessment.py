@@ -7,6 +7,7 @@ import re
 import nbformat
 import pandas as pd
 import plotly.express as px
+import plotly.graph_objects as go
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -178,3 +179,22 @@ def test_the_question_the_rubric_and_the_full_example_ask_for_the_same_length(qu
         assert least <= words <= most and spec["min_words"] == least, question
     for level in spec["rubric"]:
         assert f"**{level}**" in prompt, f"{question}: the question shows its rubric, level {level} included"
+
+
+@pytest.mark.parametrize("figure", [
+    go.Figure(), go.Figure(go.Pie(labels=["a", "b"], values=[1, 2])), go.Figure(go.Histogram(x=[1, 2, 2])),
+    go.Figure(go.Scatter(x=[[1, 2], ["a", "b"]], y=[3, 4])), go.Figure(go.Bar(x=[None, float("nan")], y=[1, None])),
+], ids=["empty", "pie", "histogram", "multicategory", "missing values"])
+@pytest.mark.parametrize("question", FIGURES)
+def test_any_kind_of_plotly_figure_gets_feedback_not_a_traceback(question, figure):
+    feedback = check(question, figure.update_layout(title="A chart"), quiet=True)
+    assert feedback.status == "incorrect" and feedback.message
+
+
+@pytest.mark.parametrize("question", WRITTEN)
+def test_every_example_above_the_lowest_level_is_long_enough_to_be_saved(question):
+    spec = KEY[question]
+    lowest = min(spec["examples"], key=lambda level: int(LEVEL.fullmatch(level).group(1)))
+    for level, text in spec["examples"].items():
+        if level != lowest:
+            assert check(question, text, quiet=True).status == "saved", f"{question} {level}"
