@@ -196,3 +196,13 @@ def test_every_example_answer_is_long_enough_to_be_saved(question):
     """An example of a weak answer is weak in what it says, not in being too short to hand in."""
     for level, text in KEY[question]["examples"].items():
         assert check(question, text, quiet=True).status == "saved", f"{question} {level}"
+
+
+def test_every_document_a_question_cites_is_in_the_quotations_table():
+    """A question on a document names it by its quote id; a student must be able to print every word of it."""
+    known = set(pd.read_csv(ROOT / "data" / "quotations.csv").quote_id)
+    for page in series(ROOT / "solutions"):
+        for cell in nbformat.read(page.path, as_version=4).cells:
+            text = cell.source + json.dumps(cell.metadata.get("collectivisation", {}))
+            cited = set(re.findall(r"\bQ\d\d\b", text))
+            assert cited <= known, f"{page.name} cites {sorted(cited - known)}, which are not in quotations.csv"
