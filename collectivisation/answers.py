@@ -230,15 +230,75 @@ def _sorted(frame):
 
 
 def _check_figure(question: str, answer, spec: dict) -> Feedback:
+    """A plotly figure that plots what the question asks: the spec's ``x`` and ``y`` columns (the plotted values
+    are compared with the solution's, in ``answer``), a y-axis title naming the ``unit``, the source line that
+    ``cz.finish`` adds (``source_note``), at least ``min_traces`` series and a title."""
     if not (hasattr(answer, "data") and hasattr(answer, "layout") and hasattr(answer, "to_plotly_json")):
         return Feedback(question, "wrong_type", "the answer should be a plotly figure, e.g. fig = px.line(...).")
     traces = len(answer.data)
     if traces < spec.get("min_traces", 1):
         return _wrong(question, f"the chart has {traces} line(s) or series; it should have at least "
                       f"{spec.get('min_traces', 1)}.")
+    wrong_data = _wrong_data(answer, spec)
+    if wrong_data:
+        return _wrong(question, wrong_data)
     if not (answer.layout.title and answer.layout.title.text):
         return _wrong(question, "the chart needs a title: add title=\"...\".")
+    unit = spec.get("unit")
+    if unit and unit.casefold() not in _axis_title(answer, "yaxis").casefold():
+        return _wrong(question, f"the y-axis title should name the unit, {unit!r}: set it with "
+                      "labels={...} or update_yaxes(title=...).")
+    if spec.get("source_note") and not _has_source_line(answer):
+        return _wrong(question, "the chart has no source line under it: pass it through cz.finish(fig, table), "
+                      "with the table it was drawn from.")
     return _right(question, spec)
+
+
+def _axis_title(figure, axis: str) -> str:
+    title = getattr(getattr(figure.layout, axis, None), "title", None)
+    return str(getattr(title, "text", None) or "")
+
+
+def _has_source_line(figure) -> bool:
+    return any(getattr(note, "name", None) == "source line" for note in (figure.layout.annotations or ()))
+
+
+def plotted(figure) -> dict:
+    """The values a figure plots, axis by axis, as sorted distinct texts: what the answer key stores for a figure
+    (from the solution's) and what a student's figure is compared with. Numbers are rounded, so that 0.1 + 0.2 is
+    0.3, and a category and its number agree whatever their type."""
+    values = {"x": set(), "y": set()}
+    for trace in figure.data:
+        for axis in values:
+            column = getattr(trace, axis, None)
+            values[axis].update(_plain(value) for value in (column if column is not None else ()))
+    return {axis: sorted(found) for axis, found in values.items()}
+
+
+def _plain(value) -> str:
+    """One plotted value as text: a date as its day (whether it came as text, a Timestamp or a numpy datetime), a
+    number in 6 significant figures, anything else as it prints."""
+    if hasattr(value, "isoformat") or type(value).__name__ == "datetime64":
+        return str(value)[:10]
+    number = _as_number(value)
+    return f"{number:.6g}" if number is not None else str(value)
+
+
+def _wrong_data(figure, spec: dict) -> str:
+    """What is wrong with the data a figure plots, as a sentence naming what it plots and what the question asks
+    (empty if it plots the solution's values, or if the key has none to compare with)."""
+    expected = spec.get("answer")
+    if not isinstance(expected, dict):
+        return ""
+    mine = plotted(figure)
+    wrong = [axis for axis in ("y", "x") if axis in expected and set(mine[axis]) != set(expected[axis])]
+    if not wrong:
+        return ""
+    shown = " against ".join(_axis_title(figure, f"{axis}axis") or "an unnamed column" for axis in ("y", "x"))
+    asked = " against ".join(f"`{spec[axis]}`" for axis in ("y", "x") if spec.get(axis))
+    which = "values" if wrong == ["y"] else "categories or dates along the x-axis" if wrong == ["x"] else "data"
+    return (f"the chart plots {shown}, but the question asks for {asked or 'other data'}: its {which} are not the "
+            "ones asked for (check the rows you kept and the columns you passed as x= and y=).")
 
 
 _CHECKERS = {"number": _check_number, "text": _check_text, "choice": _check_choice, "written": _check_written,

@@ -23,7 +23,15 @@ The spec, by key:
 - ``text``: ``accept``, other spellings that are right;
 - ``choice``: ``options`` (letter -> option text), ``answer`` (a letter), ``feedback`` (wrong letter -> a sentence
   that names the misconception behind that option);
-- ``written``: ``min_words`` and a ``rubric`` (``full``, ``partial``, ``weak``);
+- ``figure``: ``min_traces``; ``x`` and ``y``, the columns the chart must plot (a student's figure must plot the
+  same values as the solution's); ``unit``, text the y-axis title must contain; ``source_note: true``, the figure
+  must carry the source line of ``cz.finish``;
+- ``written``: ``min_words``, a ``rubric`` (level ``"name (N)"`` -> what an answer at that level does, e.g.
+  ``"full (3)"``, ``"partial (2)"``, ``"minimal (1)"``) and ``examples`` (the same levels -> an example answer);
+- ``skill`` (every question of a solution): ``"history"`` when the points reward historical reasoning (judging a
+  source, choosing between estimates, spotting what misleads in a chart, reading a document closely, a
+  counter-argument: written answers and choice questions on those), ``"code"`` when they reward computing or
+  drawing. At least 45 % of the points of the exercises are on ``history`` (tests/test_assessment.py);
 - in a checkpoint, ``answer`` for number, text and choice.
 
 From that, ``exercise_from`` writes the student's notebook (each solution replaced by ``variable = ...``, hidden tests
@@ -33,7 +41,8 @@ The answer key (``collectivisation/answer_key.json``) is one JSON object: questi
 ``id``, plus ``source`` (``"solutions"`` or ``"notebooks"``: where the question is asked) and the right answer:
 ``answer`` (a number, a letter for ``choice``, or ``{"columns": [...], "data": [[...], ...]}`` for ``frame``) or,
 for ``text``, ``accept`` (every right spelling). A ``choice`` answer is a string, so a tool that exports or grades
-answers handles it as it handles ``text``; only questions whose ``source`` is ``"solutions"`` are in the exercises.
+answers handles it as it handles ``text``; a ``figure`` answer is ``{"x": [...], "y": [...]}``, the distinct
+values the solution's figure plots; only questions whose ``source`` is ``"solutions"`` are in the exercises.
 """
 
 from __future__ import annotations
@@ -135,6 +144,9 @@ def exercise_from(solution) -> nbformat.NotebookNode:
 EXPORT_CELL = """import json as _json
 def _export(value):
     import pandas as _pd
+    if hasattr(value, "to_plotly_json"):
+        from collectivisation.answers import plotted
+        return plotted(value)
     if isinstance(value, _pd.Series):
         value = value.reset_index()
     if isinstance(value, _pd.DataFrame):
@@ -146,17 +158,18 @@ print(_json.dumps({name: _export(globals().get(name)) for name in %s}))"""
 
 def export_cell(notebook) -> nbformat.NotebookNode:
     """A code cell that prints, as JSON, the value of every answer variable of an executed solution."""
-    names = [q["variable"] for q in questions(notebook) if q["kind"] in ("number", "text", "frame")]
+    names = [q["variable"] for q in questions(notebook) if q["kind"] in ("number", "text", "frame", "figure")]
     return nbformat.v4.new_code_cell(EXPORT_CELL % json.dumps(names))
 
 
 def key_entries(notebook, exported: dict) -> dict:
     """The answer key of one solution notebook, given the values its export cell printed (a ``choice`` answer is
-    the letter in the metadata, which the solution's own check confirms)."""
+    the letter in the metadata, which the solution's own check confirms; a ``figure`` answer is what the
+    solution's figure plots, ``answers.plotted``)."""
     key = {}
     for question in questions(notebook):
         entry = {k: v for k, v in question.items() if k != "id"}
-        if question["kind"] in ("number", "frame"):
+        if question["kind"] in ("number", "frame", "figure"):
             entry["answer"] = exported[question["variable"]]
         if question["kind"] == "text":
             entry["accept"] = _accepted(exported[question["variable"]], question)
