@@ -41,6 +41,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from ..answers import answer_key
 from .build import series
 from .paths import NOTEBOOKS, ROOT, SOLUTIONS
+from . import homework
 from .kernels import notebook_client
 from .overview import write_overview
 
@@ -424,7 +425,7 @@ def _write_answer_pages(submissions: list[Submission], folder: Path, key: dict) 
             if spec["kind"] != "written":
                 continue
             rubric = "".join(f"<li><b>{html.escape(level)}</b>: {html.escape(text)}</li>"
-                             for level, text in spec["rubric"].items())
+                             for level, text in homework.levels_by_points(spec["rubric"]))
             parts.append(f"<h2>{qid} ({spec['points']} points)</h2><p>{html.escape(spec['hint'])}</p><ul>{rubric}</ul>")
             parts.append("<table><tr><th>Student</th><th>Answer</th><th>Mark</th></tr>")
             for s in submissions:

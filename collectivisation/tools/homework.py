@@ -191,3 +191,12 @@ def checkpoint_entries(notebook) -> dict:
 def _accepted(answer: str, question: dict) -> list[str]:
     """Every right spelling of a text answer: the answer first, then the question's ``accept``."""
     return list(dict.fromkeys([*([answer] if answer is not None else []), *question.get("accept", [])]))
+
+
+def levels_by_points(levels: dict) -> list[tuple[str, str]]:
+    """A rubric's levels (or their example answers) from the most points to the least, whatever order the metadata
+    keeps them in: a level named "partial (2)" is worth 2 points; a level without points keeps its place."""
+    def points(item):
+        found = re.search(r"\((\d+)\)\s*$", item[0])
+        return -int(found.group(1)) if found else 0
+    return sorted(levels.items(), key=points)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from .homework import questions
+from .homework import levels_by_points, questions
 from .load import WORDS_PER_MINUTE, lesson_load
 from .paths import EXTENSIONS
 
@@ -66,15 +66,6 @@ def _in_class_questions(notebook) -> list[str]:
     return lines + [""] if lines else []
 
 
-def _by_points(levels: dict) -> list[tuple[str, str]]:
-    """A rubric's levels (or their example answers) from the most points to the least, whatever order the metadata
-    keeps them in: a level named "partial (2)" is worth 2 points; a level without points keeps its place."""
-    def points(item):
-        found = re.search(r"\((\d+)\)\s*$", item[0])
-        return -int(found.group(1)) if found else 0
-    return sorted(levels.items(), key=points)
-
-
 def notebook_guide(pages: list, solutions_dir: Path) -> str:
     lines = [START, ""]
     for number, page in enumerate(page for page in pages if not page.name.startswith("99_")):
@@ -107,11 +98,11 @@ def notebook_guide(pages: list, solutions_dir: Path) -> str:
             for q in asked:
                 if q["kind"] == "written":
                     lines += [f"Rubric for `{q['id']}`:", ""]
-                    lines += [f"- **{level}**: {text}" for level, text in _by_points(q["rubric"])]
+                    lines += [f"- **{level}**: {text}" for level, text in levels_by_points(q["rubric"])]
                     lines.append("")
                     if q.get("examples"):
                         lines += [f"Example answers for `{q['id']}`, one per level:", ""]
-                        lines += [f"- **{level}**: {text}" for level, text in _by_points(q["examples"])]
+                        lines += [f"- **{level}**: {text}" for level, text in levels_by_points(q["examples"])]
                         lines.append("")
     lines.append(END)
     return "\n".join(lines)
