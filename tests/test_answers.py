@@ -69,7 +69,7 @@ UNSCORED_LEVELS = {"full", "partial", "weak"}
 
 def assert_rubric_levels_carry_points(question: str, spec: dict) -> None:
     """A teacher marking by hand sees what each level is worth: two levels at least, each "name (N)", no two worth
-    the same and none worth more than the question. Until the solutions' rubrics are rewritten, an exercise's
+    the same, none worth more than the question and the top one worth all of it (a bottom level may be worth 0). Until the solutions' rubrics are rewritten, an exercise's
     rubric may still have the three unscored levels full, partial and weak."""
     levels = list(spec["rubric"])
     if spec["source"] == "solutions" and set(levels) == UNSCORED_LEVELS:
@@ -77,7 +77,8 @@ def assert_rubric_levels_carry_points(question: str, spec: dict) -> None:
     matches = [RUBRIC_LEVEL.fullmatch(level) for level in levels]
     assert len(levels) >= 2 and all(matches), f"{question}: name each level with its points, e.g. 'full (3)': {levels}"
     points = [int(match["points"]) for match in matches]
-    assert len(set(points)) == len(points) and all(0 < p <= spec["points"] for p in points), f"{question}: {levels}"
+    assert len(set(points)) == len(points) and all(0 <= p <= spec["points"] for p in points), f"{question}: {levels}"
+    assert max(points) == spec["points"], f"{question}: the top level must earn the question's {spec['points']} points"
 
 
 def test_rubric_levels_must_say_their_points():
@@ -229,7 +230,8 @@ def test_figures_need_a_title(question):
 def test_written_answers_are_saved_when_long_enough(question):
     assert check(question, "Too short.", quiet=True).status == "incorrect"
     assert check(question, "word " * 200, quiet=True).status == "saved"
-    assert check(question, "   ", quiet=True).status == "wrong_type"
+    assert check(question, "   ", quiet=True).status == "unanswered"  # the empty cell as handed out
+    assert check(question, 42, quiet=True).status == "wrong_type"
 
 
 def test_a_missing_answer_key_says_so_and_how_to_rebuild_it(key_of):
