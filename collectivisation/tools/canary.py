@@ -32,10 +32,10 @@ from pathlib import Path
 import nbformat
 
 from .outputs import WARNING_TEXT, Problem, errors_and_warnings, problems
-from .paths import EXERCISES, NOTEBOOKS, ROOT, SOLUTIONS
+from .paths import EXERCISES, ROOT, SERIES_DIRS
 
 REQUIREMENTS = ROOT / "requirements.in"
-FOLDERS = (NOTEBOOKS, SOLUTIONS, EXERCISES)
+FOLDERS = (*SERIES_DIRS, EXERCISES)  # notebooks, extensions, solutions, then the exercises made from them
 #: Shown in the canary's kernels and executor: deprecations are hidden by default, and they are what breaks next.
 KERNEL_WARNINGS = "default::DeprecationWarning,default::PendingDeprecationWarning"
 
