@@ -46,13 +46,25 @@ def _drawn_colour(figure, index):
     return colourway[index % len(colourway)]
 
 
+def mixed_legend_colours(figure) -> dict:
+    """Legend groups whose marks plotly.js draws in more than one colour, with those colours."""
+    colours = {}
+    for index, trace in enumerate(figure["data"]):
+        group = trace.get("legendgroup") or trace.get("name")
+        if group and trace.get("type") in ("scatter", "bar"):
+            colours.setdefault(group, set()).add(_drawn_colour(figure, index))
+    return {group: sorted(found) for group, found in colours.items() if len(found) > 1}
+
+
+def test_the_check_catches_a_group_drawn_in_two_colours():
+    figure = {"layout": {"colorway": ["#0072B2", "#E69F00"]},
+              "data": [{"type": "scatter", "legendgroup": "USSR"},
+                       {"type": "scatter", "legendgroup": "USSR", "showlegend": False}]}
+    assert mixed_legend_colours(figure) == {"USSR": ["#0072B2", "#E69F00"]}
+
+
 @pytest.mark.parametrize("name,figure", FIGURES, ids=[name for name, _ in FIGURES])
 def test_marks_that_share_a_legend_entry_share_its_colour(name, figure):
     """Dots added to a chart of ranges must take the colour of the range they belong to, not the next free one."""
-    colours = {}
-    for index, trace in enumerate(figure["data"]):
-        group = trace.get("legendgroup")
-        if group and trace.get("type") in ("scatter", "bar"):
-            colours.setdefault(group, set()).add(_drawn_colour(figure, index))
-    mixed = {group: sorted(found) for group, found in colours.items() if len(found) > 1}
+    mixed = mixed_legend_colours(figure)
     assert not mixed, f"{name}: one legend entry, several colours: {mixed}"
