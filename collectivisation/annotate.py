@@ -105,7 +105,7 @@ def _key() -> str:
 
 
 def _notes(claims: pd.DataFrame, notebook_folder: str) -> str:
-    rows = []
+    rows, indexed = [], claims.set_index("claim_id")
     for number, row in enumerate(claims.itertuples(), 1):
         sources = "; ".join(citations(claims[claims.claim_id == row.claim_id])) if pd.notna(row.source_ids) else ""
         notebook = NOTEBOOK_OF_TOPIC.get(row.topic, "")
@@ -114,6 +114,6 @@ def _notes(claims: pd.DataFrame, notebook_folder: str) -> str:
         colour = VERDICT_COLOURS[row.verdict]
         rows.append(f'<li id="claim-{row.claim_id}" value="{number}"><b>{row.claim_id}</b> '
                     f'<span style="color:{colour};font-weight:bold">{html.escape(row.verdict)}</span>: '
-                    f"{html.escape(_evidence(claims.set_index('claim_id').loc[row.claim_id]))}{where}"
+                    f"{html.escape(_evidence(indexed.loc[row.claim_id]))}{where}"
                     + (f" <i>Sources: {html.escape(sources)}.</i>" if sources else "") + "</li>")
     return f'<ol style="font-family:sans-serif;font-size:.85em;max-width:60em">{"".join(rows)}</ol>'

@@ -260,7 +260,9 @@ def _axis_title(figure, axis: str) -> str:
 
 
 def _has_source_line(figure) -> bool:
-    return any(getattr(note, "name", None) == "source line" for note in (figure.layout.annotations or ()))
+    from .charts import SOURCE_LINE
+
+    return any(getattr(note, "name", None) == SOURCE_LINE for note in (figure.layout.annotations or ()))
 
 
 def plotted(figure) -> dict:

@@ -30,6 +30,8 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0
 VERDICT_COLOURS = {"supported": "#009E73", "partly supported": "#E69F00", "contradicted": "#D55E00",
                    "not checkable": "#999999"}
 TEMPLATE = "collectivisation"
+#: The name ``finish`` gives the source-line annotation, by which a checked figure shows it was finished.
+SOURCE_LINE = "source line"
 HEIGHT = 540              # pixels: JupyterLab draws a figure without its own height only 360 px tall
 _SOURCE_LINE_HEIGHT = 15  # pixels per line of the source note
 _AXIS_ROOM = 62           # pixels between the plot and the source note, for the x-axis ticks and title
@@ -77,7 +79,7 @@ def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
     fig.add_annotation(
         text=text, xref="paper", yref="paper", x=1, y=0, xanchor="right", yanchor="top",
         yshift=-_AXIS_ROOM, showarrow=False, align="left", font=dict(size=11, color="#555"),
-        name="source line",
+        name=SOURCE_LINE,
     )
     fig.update_layout(height=fig.layout.height or HEIGHT,
                       margin=dict(b=_AXIS_ROOM + 12 + lines * _SOURCE_LINE_HEIGHT))
@@ -134,8 +136,13 @@ def event_line(fig: go.Figure, label: str) -> go.Figure:
     return fig
 
 
+def _x_values(fig: go.Figure) -> list:
+    """Every x value the chart plots, across its traces."""
+    return [x for trace in fig.data if getattr(trace, "x", None) is not None for x in trace.x]
+
+
 def _years_axis(fig: go.Figure) -> bool:
-    xs = [x for trace in fig.data if getattr(trace, "x", None) is not None for x in trace.x]
+    xs = _x_values(fig)
     return bool(xs) and all(isinstance(x, numbers.Real) for x in xs)
 
 
@@ -158,7 +165,7 @@ def _wrap_legend_names(fig: go.Figure) -> None:
 
 def _whole_year_ticks(fig: go.Figure) -> None:
     """Years on an x axis are whole numbers: never let plotly print 1929.5."""
-    xs = [x for trace in fig.data if getattr(trace, "x", None) is not None for x in trace.x]
+    xs = _x_values(fig)
     if not xs or not all(isinstance(x, numbers.Real) and float(x).is_integer() and 1800 < x < 2100 for x in xs):
         return
     span = max(xs) - min(xs)

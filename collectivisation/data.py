@@ -178,7 +178,8 @@ def _source_ids(data: pd.DataFrame) -> list[str]:
     for cell in data[_source_column(data)].dropna():
         ids.extend(part.strip() for part in str(cell).split(";") if part.strip())
     ids = list(dict.fromkeys(ids))
-    unknown = [source_id for source_id in ids if source_id not in set(load("sources")["source_id"])]
+    known = set(load("sources")["source_id"])
+    unknown = [source_id for source_id in ids if source_id not in known]
     if unknown:
         raise DataError(f"The source id {unknown[0]!r} is not in sources.csv.")
     return ids
@@ -212,7 +213,10 @@ _LOCATOR = re.compile(r"\b(?:Table|table)\s+[\dIVX][\w.\-]*|\bpp?\.\s*[\d\-\u201
 
 def short_citation(source_id: str) -> str:
     """``Davies 1980, Table 17``: surname(s), year and table or page, short enough for the foot of a chart."""
-    row = sources().set_index("source_id").loc[source_id]
+    return _short_citation(sources().set_index("source_id").loc[source_id])
+
+
+def _short_citation(row: pd.Series) -> str:
     names = re.split(r"\s*(?:&|\band\b)\s*", re.split(r"[(;,]", str(row["author"]))[0].strip())
     surnames = [(match.group(1) if (match := _INITIALS_AND_NAMES.match(name)) else name) for name in names if name]
     if not surnames:  # an unsigned page: its title stands for the author
@@ -253,12 +257,13 @@ def source_line(data: pd.DataFrame, width: int = 110, lines: int = 2) -> str:
     A chart's frame is for the chart. Past the room, the line ends by saying how many more sources there are and
     how to list them all in full (``cz.sources(table)``).
     """
-    routes = load("sources").set_index("source_id")["route"]
-    ids = _source_ids(data)
-    short = list(dict.fromkeys(short_citation(source_id) + ("\u2020" if routes[source_id] in WEAK_ROUTES else "")
-                               for source_id in ids))
+    table = sources().set_index("source_id")
+    rows = table.loc[_source_ids(data)]
+    weak = rows["route"].isin(WEAK_ROUTES)
+    short = list(dict.fromkeys(_short_citation(row) + ("\u2020" if is_weak else "")
+                               for (_, row), is_weak in zip(rows.iterrows(), weak)))
     label = "Source: " if len(short) == 1 else "Sources: "
-    if any(routes[source_id] in WEAK_ROUTES for source_id in ids):
+    if weak.any():
         warning = "<br>\u2020 a weak route (reference work, blog, uncited page, partisan or unofficial copy): check it in print."
     else:
         warning = ""
