@@ -1,15 +1,16 @@
 """Shared test set-up, including how the suite runs the series' notebooks: each one once per test run.
 
-Every numbered notebook of notebooks/, solutions/ and exercises/ is collected as a test file of its own, executed
+Every numbered notebook of notebooks/, extensions/ and solutions/ is collected as a test file of its own, executed
 once by the build's executor (``build.built_files``: a fresh kernel, an empty folder, streams coalesced), and that
 one run serves every check of it:
 
 - ``outputs``: each code cell prints what the committed notebook shows (a changed number fails, naming the notebook,
   the cell, and the text expected and got), and no cell raises or warns;
 - ``rebuild``: the notebook rebuilds byte for byte, charts' plotly JSON included; for a solution, so do its exercise
-  and its entries in the answer key;
-- an exercise, whose printing depends on the student, is checked only to run from top to bottom with no error or
-  warning (``runs``).
+  and its entries in the answer key.
+
+The blank exercises are run once too, by the grader (tests/test_grade.py grades a class that hands in every exercise
+blank), and that run proves they start with no error or warning.
 
 Being files, the notebooks are shared out among pytest-xdist's workers one by one (``--dist loadfile``). With
 ``pytest --nbval`` they are left to nbval instead (cell by cell, in the notebook's own folder); nbval then skips the
@@ -46,12 +47,10 @@ def pytest_collectstart(collector):
 
 
 def pytest_collect_file(file_path, parent):
-    from collectivisation.tools.paths import EXERCISES, SERIES_DIRS
+    from collectivisation.tools.paths import SERIES_DIRS
 
     if parent.config.option.nbval or not SERIES_NOTEBOOK.fullmatch(file_path.name):
         return None
-    if file_path.parent.name == EXERCISES:
-        return Exercise.from_parent(parent, path=file_path)
     if file_path.parent.name in SERIES_DIRS:
         return SeriesNotebook.from_parent(parent, path=file_path)
     return None
@@ -128,23 +127,6 @@ class SeriesNotebook(NotebookFile):
         own = {self.path.resolve(), ROOT / EXERCISES / self.path.name, answer_key_path(ROOT)}
         found = differences({path: text for path, text in self.built.items() if path in own}, ROOT)
         return ["out of date; run `python -m collectivisation build`:", *found] if found else []
-
-
-class Exercise(NotebookFile):
-    """A blank exercise as a student gets it: it must run from top to bottom, printing no error and no warning."""
-
-    def collect(self):
-        yield NotebookCheck.from_parent(self, name="runs", check=self.run_problems)
-
-    def run_problems(self) -> list:
-        import nbformat
-
-        from collectivisation.tools.build import execute
-        from collectivisation.tools.outputs import errors_and_warnings
-
-        notebook = nbformat.read(self.path, as_version=4)
-        execute(notebook, allow_errors=True)
-        return errors_and_warnings(self.label, notebook)
 
 
 def tool_environment(name, lock):

@@ -1,11 +1,13 @@
 """The teacher's grade command: full marks for the solutions, zero for blank exercises, and a messy folder handled."""
 
+import ast
 import csv
 import hashlib
 import html
 import io
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from collectivisation.tools.build import series
 from collectivisation.tools.paths import ROOT
 from collectivisation.tools import cli
 from collectivisation.tools import grade as grading
-from collectivisation.tools.grade import RosterError, grade, read_roster, student_name
+from collectivisation.tools.grade import RosterError, find_submissions, grade, read_roster, student_name
+from collectivisation.tools.outputs import errors_and_warnings
 
 SLUGS = [page.path.stem for page in series(ROOT / "solutions")]
 
@@ -46,44 +49,84 @@ def fingerprint(folder: Path) -> dict:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
 
 
+def tiny_notebook(*sources: str) -> nbformat.NotebookNode:
+    """A handed-in notebook of a few cells: what an odd case needs, without the cost of running a whole lesson."""
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+
+
+FIRST = SLUGS[0]
+#: A question of the first exercise with a number for its answer, and that answer as a student would type it.
+Q1 = next(qid for qid, spec in exercise_questions().items() if qid.startswith(f"nb{FIRST[:2]}_")
+          and spec["kind"] == "number")
+ANSWER_Q1 = f"from collectivisation import check\n{exercise_questions()[Q1]['variable']} = " \
+            f"{exercise_questions()[Q1]['answer']!r}\ncheck({Q1!r}, {exercise_questions()[Q1]['variable']})"
+
+
 @pytest.fixture(scope="module")
 def messy(tmp_path_factory):
-    """A folder as a learning platform exports it, graded once for all the tests below."""
+    """A folder as a learning platform exports it, graded once for all the tests below: one student's full
+    solution (downloaded twice), another's blank copy of every exercise, and the odd files a class hands in."""
     folder = tmp_path_factory.mktemp("submissions")
     (folder / "period 3" / "jones_k").mkdir(parents=True)
     for slug in SLUGS:
-        shutil.copy(ROOT / "solutions" / f"{slug}.ipynb", folder / "period 3" / f"smith_j_{slug}.ipynb")
         shutil.copy(ROOT / "exercises" / f"{slug}.ipynb", folder / "period 3" / "jones_k" / f"{slug}.ipynb")
-    first = SLUGS[0]
-    shutil.copy(ROOT / "solutions" / f"{first}.ipynb", folder / f"smith_j_{first} (1).ipynb")  # a duplicate
-    touch(folder / "period 3" / f"smith_j_{first}.ipynb", minutes_ago=30)  # ... downloaded again later
-    shutil.copy(ROOT / "solutions" / f"{first}.ipynb", folder / "renamed_by_platform.ipynb")  # a renamed copy
-    (folder / f"brown_{first}.ipynb").write_text("{ this is not JSON")
+    shutil.copy(ROOT / "solutions" / f"{FIRST}.ipynb", folder / "period 3" / f"smith_j_{FIRST}.ipynb")
+    shutil.copy(ROOT / "solutions" / f"{FIRST}.ipynb", folder / f"smith_j_{FIRST} (1).ipynb")  # a duplicate
+    touch(folder / "period 3" / f"smith_j_{FIRST}.ipynb", minutes_ago=30)  # ... downloaded again later
+    nbformat.write(tiny_notebook(ANSWER_Q1), folder / "renamed_by_platform.ipynb")  # known by its question ids
+    (folder / f"brown_{FIRST}.ipynb").write_text("{ this is not JSON")
     (folder / "notes.docx").write_bytes(b"PK\x03\x04 a stray file")
-    shutil.copy(ROOT / "benchmarks" / "floor.ipynb", folder / f"green_{first}_wrong.ipynb".replace(first, "99_other"))
-    hanging = nbformat.read(ROOT / "solutions" / f"{first}.ipynb", as_version=4)
-    hanging.cells.insert(len(hanging.cells) - 2, nbformat.v4.new_code_cell("import time\nwhile True:\n    time.sleep(0.1)"))
-    nbformat.write(hanging, folder / f"white_{first}.ipynb")
-    deleting = nbformat.read(ROOT / "solutions" / f"{first}.ipynb", as_version=4)
-    deleting.cells = [c for c in deleting.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "nb01_q2"]
-    deleting.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('a student error')"))
-    nbformat.write(deleting, folder / f"black_{first}.ipynb")
+    shutil.copy(ROOT / "benchmarks" / "floor.ipynb", folder / "green_99_other_wrong.ipynb")
+    nbformat.write(tiny_notebook("raise ValueError('a student error')", ANSWER_Q1), folder / f"black_{FIRST}.ipynb")
     before = fingerprint(folder)
     out = tmp_path_factory.mktemp("out")
-    submissions = grade(folder, out, limit=30, workers=2, progress=None)
+    submissions = grade(folder, out, limit=120, workers=2, progress=None)
     return folder, out, submissions, before
 
 
-def test_the_solutions_score_full_marks(messy):
+def test_a_full_solution_scores_full_marks(messy):
     _, out, _, _ = messy
-    key, rows = exercise_questions(), points_by_question(messy[1])
-    assert key
-    for qid, spec in key.items():
+    key, rows = exercise_questions(), points_by_question(out)
+    asked = [qid for qid in key if qid.startswith(f"nb{FIRST[:2]}_")]
+    assert {"number", "frame", "figure", "choice", "written"} <= {key[qid]["kind"] for qid in asked}
+    for qid in asked:
         row = rows[("smith_j", qid)]
-        if spec["kind"] == "written":
+        if key[qid]["kind"] == "written":
             assert row["points"] == "" and row["status"] == "to mark by hand", qid
         else:
-            assert int(row["points"]) == spec["points"], f"{qid}: {row}"
+            assert int(row["points"]) == key[qid]["points"], f"{qid}: {row}"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_solution_would_score_full_marks(slug):
+    """The grader asks ``check`` about each answer's variable once the whole notebook has run (as the test above
+    proves on one solution). Every solution therefore scores full marks if each check cell printed "correct" (the
+    suite's notebook run proves each still does) and no later cell gives its variable another value."""
+    key = exercise_questions()
+    solution = nbformat.read(ROOT / "solutions" / f"{slug}.ipynb", as_version=4)
+    code = [cell for cell in solution.cells if cell.cell_type == "code"]
+    checked = set()
+    for number, cell in enumerate(code):
+        asked = re.findall(r"^check\(\s*['\"](nb\d\d_\w+)['\"]", cell.source, re.M)  # not nbgrader's hidden tests
+        for qid in asked:
+            printed = "".join(output.get("text", "") for output in cell.outputs)
+            expected = "saved" if key[qid]["kind"] == "written" else "correct"
+            assert f"{qid}: {expected}" in printed, f"{slug} {qid}: the solution's check printed {printed[:120]!r}"
+            variable = key[qid]["variable"]
+            later = [c for c in code[number + 1:] if variable in assigned_names(c.source)]
+            assert not later, f"{slug}: a later cell gives {variable} ({qid}) another value"
+            checked.add(qid)
+    assert checked == {qid for qid in key if qid.startswith(f"nb{slug[:2]}_")}, f"{slug}: a question is never checked"
+
+
+def assigned_names(source: str) -> set[str]:
+    """Names a cell's code binds at its top level (``x = ...``, ``x += ...``, ``for x in ...``)."""
+    names = set()
+    for node in ast.walk(ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)}
+    return names
 
 
 def test_blank_exercises_score_zero(messy):
@@ -93,33 +136,49 @@ def test_blank_exercises_score_zero(messy):
         assert rows[("jones_k", qid)]["status"] == "unanswered", qid
 
 
+def test_every_blank_exercise_runs_with_no_error_and_no_warning(messy):
+    """A student's first Run All of an exercise, as handed out, shows no red box."""
+    _, _, submissions, _ = messy
+    blanks = [s for s in submissions if s.student == "jones_k"]
+    assert sorted(s.notebook for s in blanks) == SLUGS
+    problems = [problem for s in blanks for problem in errors_and_warnings(f"exercises/{s.notebook}", s.ran)]
+    assert not problems, "\n".join(map(str, problems))
+
+
 def test_every_file_gets_a_clear_status(messy):
     folder, out, _, _ = messy
     with (out / "summary.csv").open() as handle:
         status = {row["file"]: row["status"] for row in csv.DictReader(handle)}
-    first = SLUGS[0]
-    assert status[f"brown_{first}.ipynb"].startswith("unreadable")
+    assert status[f"brown_{FIRST}.ipynb"].startswith("unreadable")
     assert status["notes.docx"] == "skipped: not a notebook"
-    assert status[f"green_99_other_wrong.ipynb"] == "not one of the series' exercises"
-    assert "time limit" in status[f"white_{first}.ipynb"]
-    assert "raised an error" in status[f"black_{first}.ipynb"]
+    assert status["green_99_other_wrong.ipynb"] == "not one of the series' exercises"
+    assert "raised an error" in status[f"black_{FIRST}.ipynb"]
     assert status["renamed_by_platform.ipynb"] == "graded"
-    assert status[f"smith_j_{first} (1).ipynb"] == "graded"
-    assert status[f"period 3/smith_j_{first}.ipynb"] == f"duplicate, not graded: smith_j_{first} (1).ipynb is newer and was graded"
+    assert status[f"smith_j_{FIRST} (1).ipynb"] == "graded"
+    assert status[f"period 3/smith_j_{FIRST}.ipynb"] == f"duplicate, not graded: smith_j_{FIRST} (1).ipynb is newer and was graded"
 
 
 def test_answers_are_found_by_id_and_deleted_cells_are_reported(messy):
     rows = points_by_question(messy[1])
-    assert rows[("black", "nb01_q2")]["status"] == "missing"
-    assert rows[("black", "nb01_q1")]["status"] == "correct", "a cell that raises must not cost later answers"
-    assert rows[("white", "nb01_q1")]["status"] == "correct", "answers given before a hang are still graded"
+    missing = next(qid for qid in exercise_questions() if qid.startswith(f"nb{FIRST[:2]}_") and qid != Q1)
+    assert rows[("black", missing)]["status"] == "missing"
+    assert rows[("black", Q1)]["status"] == "correct", "a cell that raises must not cost later answers"
+
+
+def test_a_notebook_that_never_finishes_is_stopped_and_its_earlier_answers_graded(tmp_path):
+    (tmp_path / "class").mkdir()
+    nbformat.write(tiny_notebook(ANSWER_Q1, "import time\nwhile True:\n    time.sleep(0.1)"),
+                   tmp_path / "class" / f"white_{FIRST}.ipynb")
+    submissions = grade(tmp_path / "class", tmp_path / "out", limit=8, workers=1, progress=None)
+    assert "time limit" in submissions[0].status
+    assert points_by_question(tmp_path / "out")[("white", Q1)]["status"] == "correct"
 
 
 def test_written_answers_appear_side_by_side_with_the_rubric(messy):
     out = messy[1]
-    page = (out / "answers" / f"{SLUGS[0]}.html").read_text()
+    page = (out / "answers" / f"{FIRST}.html").read_text()
     key = exercise_questions()
-    written = [q for q in key if q.startswith("nb01_") and key[q]["kind"] == "written"]
+    written = [q for q in key if q.startswith(f"nb{FIRST[:2]}_") and key[q]["kind"] == "written"]
     assert written
     for qid in written:
         assert qid in page and all(html.escape(text) in page for text in key[qid]["rubric"].values())
@@ -181,30 +240,28 @@ def one_class(tmp_path_factory):
     shutil.copy(solution, folder / "Dan Brown_555_assignsubmission_file_" / f"{E}.ipynb")
     roster = tmp_path_factory.mktemp("roster") / "roster.csv"
     roster.write_text("pattern,name,id\ncarol smith,Carol Smith,1001\nsmith_j,Jane Smith,1002\n*brown*/*,Dan Brown,1003\n")
-    graded = {}
-    for name, rows in (("guessed", None), ("roster", read_roster(roster))):
-        out = tmp_path_factory.mktemp(name)
-        graded[name] = out, grade(folder, out, limit=60, workers=2, progress=None, roster=rows)
-    return folder, graded
+    out = tmp_path_factory.mktemp("graded")
+    return folder, out, grade(folder, out, limit=120, workers=2, progress=None, roster=read_roster(roster))
 
 
 def test_one_row_per_student_and_notebook_with_the_right_names(one_class):
-    _, graded = one_class
-    out, _ = graded["guessed"]
-    counted = [row for row in summary_of(out) if not row["status"].startswith("duplicate")]
-    assert sorted(row["student_name"] for row in counted) == ["Carol Smith", "Dan Brown", "Smith_J", "jonesk"]
-    assert all(row["student_id"] == "" for row in counted)
-    carol = next(row for row in counted if row["student_name"] == "Carol Smith")
+    """Without a roster, names come from the files; with one, from the roster (the class graded once, with it)."""
+    folder, out, _ = one_class
+    found, _ = find_submissions(folder)
+    counted = [s for s in found if not s.status.startswith("duplicate")]
+    assert sorted(s.student for s in counted) == ["Carol Smith", "Dan Brown", "Smith_J", "jonesk"]
+    assert [s.path.name for s in counted if s.student == "Carol Smith"] == [f"Carol Smith - {E} (1).ipynb"]
+    summary = [row for row in summary_of(out) if not row["status"].startswith("duplicate")]
+    assert sorted(row["student_name"] for row in summary) == ["Carol Smith", "Dan Brown", "Jane Smith", "jonesk"]
+    carol = next(row for row in summary if row["student_name"] == "Carol Smith")
     assert carol["file"] == f"Carol Smith - {E} (1).ipynb" and carol["auto_points"] == carol["auto_max"]
-    students_in_grades = {row["student_name"] for row in csv.DictReader((out / "grades.csv").open())}
-    assert students_in_grades == {"Carol Smith", "Dan Brown", "jonesk", "Smith_J"}
-    rows = points_by_question(out)
-    assert len(rows) == len(list(csv.DictReader((out / "grades.csv").open()))), "a student's question counted twice"
+    grades = list(csv.DictReader((out / "grades.csv").open()))
+    assert {row["student_name"] for row in grades} == {"Carol Smith", "Dan Brown", "jonesk", "Jane Smith"}
+    assert len(points_by_question(out)) == len(grades), "a student's question counted twice"
 
 
 def test_a_duplicate_is_reported_not_graded_and_not_summed(one_class):
-    _, graded = one_class
-    out, submissions = graded["guessed"]
+    _, out, submissions = one_class
     older = next(row for row in summary_of(out) if row["file"] == f"Carol Smith - {E}.ipynb")
     assert older["status"].startswith("duplicate, not graded") and f"Carol Smith - {E} (1).ipynb" in older["status"]
     assert older["auto_points"] == "" and older["student_name"] == "Carol Smith"
@@ -214,8 +271,7 @@ def test_a_duplicate_is_reported_not_graded_and_not_summed(one_class):
 
 
 def test_the_roster_names_students_and_reports_files_it_does_not_know(one_class):
-    _, graded = one_class
-    out, submissions = graded["roster"]
+    _, out, submissions = one_class
     rows = {row["file"]: row for row in summary_of(out)}
     assert (rows[f"Carol Smith - {E} (1).ipynb"]["student_id"], rows[f"Carol Smith - {E} (1).ipynb"]["student_name"]) \
         == ("1001", "Carol Smith")
@@ -231,35 +287,6 @@ def test_the_roster_names_students_and_reports_files_it_does_not_know(one_class)
 
 # --- Core notebooks with questions of their own ------------------------------------------------------------------
 
-def test_a_core_notebook_is_told_from_the_exercise_and_graded_on_its_own_questions(tmp_path, monkeypatch):
-    """A core notebook (notebooks/) asks checkpoint questions whose key entries say ``"source": "notebooks"``;
-    handed in under the same name as the exercise, it is graded on those questions only."""
-    key = {qid: dict(spec, source="solutions") for qid, spec in answer_key().items()}
-    key["nb01_cp1"] = {"kind": "number", "variable": "cp1", "answer": 14, "tolerance": 0, "points": 1,
-                       "hint": "Count them.", "context": "", "source": "notebooks"}
-    key_file = tmp_path / "answer_key.json"
-    key_file.write_text(json.dumps(key))
-    monkeypatch.setenv("COLLECTIVISATION_KEY", str(key_file))  # for the kernels
-    monkeypatch.setattr(grading, "answer_key", lambda: key)    # for the grader
-    folder = tmp_path / "class"
-    folder.mkdir()
-    core = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        'from collectivisation import check\ncp1 = 14\ncheck("nb01_cp1", cp1)')])
-    nbformat.write(core, folder / f"Carol Smith - {E}.ipynb")
-    shutil.copy(ROOT / "exercises" / f"{E}.ipynb", folder / f"Carol Smith - {E} (1).ipynb")
-    grade(folder, tmp_path / "out", limit=60, workers=2, progress=None)
-    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
-    by_file = {}
-    for row in rows:
-        by_file.setdefault(row["file"], {})[row["question"]] = row
-    assert list(by_file[f"Carol Smith - {E}.ipynb"]) == ["nb01_cp1"]
-    assert by_file[f"Carol Smith - {E}.ipynb"]["nb01_cp1"]["status"] == "correct"
-    assert by_file[f"Carol Smith - {E}.ipynb"]["nb01_cp1"]["part"] == "notebook"
-    assert "nb01_cp1" not in by_file[f"Carol Smith - {E} (1).ipynb"] and "nb01_q1" in by_file[f"Carol Smith - {E} (1).ipynb"]
-    summary = {row["file"]: row["status"] for row in summary_of(tmp_path / "out")}
-    assert not any(status.startswith("duplicate") for status in summary.values()), "an exercise and a notebook are two"
-
-
 def _answered(notebook, answers: dict) -> nbformat.NotebookNode:
     """A copy of a core notebook as a student hands it in: each checkpoint or verdict cell named in ``answers`` holds
     that answer, the others are left as they were (unanswered)."""
@@ -273,7 +300,8 @@ def _answered(notebook, answers: dict) -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def core_class(tmp_path_factory):
-    """Core notebook 01 handed in three times: answered right, answered wrong, and untouched; graded once."""
+    """Core notebook 01 handed in three times (answered right, answered wrong, untouched), and the exercise of the
+    same name by one of the same students; graded once."""
     key, asked = answer_key(), grading.questions_of(E, grading.CORE)
     verdict = next(qid for qid, kind in asked if key[qid]["kind"] == "written")
     right = {qid: key[qid]["answer"] for qid, _ in asked if key[qid]["kind"] in ("choice", "number")}
@@ -284,6 +312,7 @@ def core_class(tmp_path_factory):
     nbformat.write(_answered(nbformat.read(core, as_version=4), right), folder / f"smith_j_{E}.ipynb")
     nbformat.write(_answered(nbformat.read(core, as_version=4), wrong), folder / f"brown_d_{E}.ipynb")
     shutil.copy(core, folder / f"jones_k_{E}.ipynb")
+    shutil.copy(ROOT / "exercises" / f"{E}.ipynb", folder / f"smith_j_{E} (1).ipynb")  # the exercise of that name
     out = tmp_path_factory.mktemp("core_out")
     grade(folder, out, limit=120, workers=2, progress=None)
     return out, right, verdict
@@ -294,7 +323,7 @@ def test_a_handed_in_core_notebook_is_graded_on_its_checkpoints_and_verdicts(cor
     key, rows = answer_key(), points_by_question(out)
     asked = [qid for qid, _ in grading.questions_of(E, grading.CORE)]
     assert {"choice", "number", "written"} <= {key[qid]["kind"] for qid in asked}
-    for student in ("smith_j", "brown_d", "jones_k"):
+    for student in ("brown_d", "jones_k"):
         assert {q for (who, q) in rows if who == student} == set(asked), student
         assert all(rows[(student, qid)]["part"] == "notebook" for qid in asked)
     for qid in asked:
@@ -307,10 +336,22 @@ def test_a_handed_in_core_notebook_is_graded_on_its_checkpoints_and_verdicts(cor
     choices = [qid for qid in asked if key[qid]["kind"] == "choice"]
     assert all(rows[("brown_d", qid)]["status"] == "incorrect" and rows[("brown_d", qid)]["points"] == "0"
                for qid in choices)
-    summary = {row["student_name"]: row for row in summary_of(out)}
-    assert summary["smith_j"]["status"] == "graded" and summary["smith_j"]["part"] == "notebook"
-    assert summary["smith_j"]["auto_points"] == summary["smith_j"]["auto_max"] != "0"
-    assert summary["smith_j"]["to_mark_by_hand"] == "1"
+    summary = {(row["student_name"], row["part"]): row for row in summary_of(out)}
+    assert summary["smith_j", "notebook"]["status"] == "graded"
+    assert summary["smith_j", "notebook"]["auto_points"] == summary["smith_j", "notebook"]["auto_max"] != "0"
+    assert summary["smith_j", "notebook"]["to_mark_by_hand"] == "1"
+
+
+def test_a_core_notebook_and_the_exercise_of_the_same_name_are_two_hand_ins(core_class):
+    """Each is graded on its own questions; neither is taken for a duplicate of the other."""
+    out = core_class[0]
+    by_part = {}
+    for row in csv.DictReader((out / "grades.csv").open()):
+        if row["student_name"] == "smith_j":
+            by_part.setdefault(row["part"], set()).add(row["question"])
+    assert by_part["notebook"] == {qid for qid, _ in grading.questions_of(E, grading.CORE)}
+    assert by_part["exercise"] == {qid for qid, _ in grading.questions_of(E)}
+    assert not any(row["status"].startswith("duplicate") for row in summary_of(out))
 
 
 def test_a_core_notebooks_verdicts_appear_beside_their_rubric(core_class):

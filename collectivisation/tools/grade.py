@@ -80,6 +80,7 @@ class Submission:
     status: str = "graded"
     remarks: list[str] = field(default_factory=list)   # what the teacher should know besides the status
     results: dict = field(default_factory=dict)
+    ran: nbformat.NotebookNode | None = None  # the notebook as it ran, with what each cell printed
 
     @property
     def part(self) -> str:
@@ -296,6 +297,7 @@ def grade_one(submission: Submission, limit: float) -> Submission:
                     if timed_out:
                         break
                 submission.results = _probe(client, notebook, questions_of(submission.notebook, submission.source))
+                submission.ran = notebook
         except (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError) as error:
             submission.status = f"stopped: {type(error).__name__}"
             return submission
@@ -318,10 +320,14 @@ def _grade_safely(submission: Submission, limit: float) -> Submission:
 
 
 def _probe(client: NotebookClient, notebook, questions: list[tuple[str, str]]) -> dict:
+    """Ask ``check`` about every question in the kernel that ran the notebook; the notebook is left as it ran."""
     cell = nbformat.v4.new_code_cell(PROBE % json.dumps(questions))
     notebook.cells.append(cell)
     client.timeout = 60
-    client.execute_cell(cell, len(notebook.cells) - 1)
+    try:
+        client.execute_cell(cell, len(notebook.cells) - 1)
+    finally:
+        notebook.cells.pop()
     printed = "".join(output.get("text", "") for output in cell.outputs if output.output_type == "stream")
     marker = printed.rfind("<<GRADES>>")
     return json.loads(printed[marker + len("<<GRADES>>"):]) if marker >= 0 else {}
