@@ -128,7 +128,7 @@ FRAMES = st.lists(st.tuples(st.sampled_from([1928, 1929, 1930, 1931]), st.sample
                             st.floats(-1e9, 1e9, allow_nan=False), st.integers(-5, 5)), min_size=0, max_size=8)
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(rows=FRAMES, y=st.sampled_from(["millions", "other"]), title=st.sampled_from(["", "A chart"]),
        unit=st.sampled_from(["Animals (million head)", "Animals", ""]), finish=st.booleans())

@@ -192,7 +192,7 @@ def test_the_teachers_folder_is_not_modified(messy):
 
 # --- Whose notebook it is ----------------------------------------------------------------------------------------
 
-E = "01_reading_the_essay"
+E = FIRST
 
 
 @pytest.mark.parametrize("path,name", [
@@ -228,16 +228,17 @@ def test_a_roster_needs_its_columns_and_says_so(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def one_class(tmp_path_factory):
-    """One notebook handed in by a class through different platforms, re-downloaded and handed in twice."""
+    """One notebook handed in by a class through different platforms, re-downloaded and handed in twice. Whose file
+    is whose does not depend on what is in it, so the files are tiny: one answers a question, the other is blank."""
     folder = tmp_path_factory.mktemp("class")
-    solution, blank = ROOT / "solutions" / f"{E}.ipynb", ROOT / "exercises" / f"{E}.ipynb"
-    shutil.copy(blank, folder / f"Carol Smith - {E}.ipynb")
+    answered, blank = tiny_notebook(ANSWER_Q1), tiny_notebook("from collectivisation import check")
+    nbformat.write(blank, folder / f"Carol Smith - {E}.ipynb")
     touch(folder / f"Carol Smith - {E}.ipynb", minutes_ago=60)               # her first try ...
-    shutil.copy(solution, folder / f"Carol Smith - {E} (1).ipynb")           # ... and the newer one
-    shutil.copy(solution, folder / f"Smith_J_12345_assignsubmission_file_{E}.ipynb")
-    shutil.copy(blank, folder / f"jonesk_12345_67890_{E}.ipynb")
+    nbformat.write(answered, folder / f"Carol Smith - {E} (1).ipynb")        # ... and the newer one
+    nbformat.write(answered, folder / f"Smith_J_12345_assignsubmission_file_{E}.ipynb")
+    nbformat.write(blank, folder / f"jonesk_12345_67890_{E}.ipynb")
     (folder / "Dan Brown_555_assignsubmission_file_").mkdir()
-    shutil.copy(solution, folder / "Dan Brown_555_assignsubmission_file_" / f"{E}.ipynb")
+    nbformat.write(answered, folder / "Dan Brown_555_assignsubmission_file_" / f"{E}.ipynb")
     roster = tmp_path_factory.mktemp("roster") / "roster.csv"
     roster.write_text("pattern,name,id\ncarol smith,Carol Smith,1001\nsmith_j,Jane Smith,1002\n*brown*/*,Dan Brown,1003\n")
     out = tmp_path_factory.mktemp("graded")
@@ -254,7 +255,8 @@ def test_one_row_per_student_and_notebook_with_the_right_names(one_class):
     summary = [row for row in summary_of(out) if not row["status"].startswith("duplicate")]
     assert sorted(row["student_name"] for row in summary) == ["Carol Smith", "Dan Brown", "Jane Smith", "jonesk"]
     carol = next(row for row in summary if row["student_name"] == "Carol Smith")
-    assert carol["file"] == f"Carol Smith - {E} (1).ipynb" and carol["auto_points"] == carol["auto_max"]
+    assert carol["file"] == f"Carol Smith - {E} (1).ipynb"
+    assert carol["auto_points"] == str(exercise_questions()[Q1]["points"]), "her newer, answered file is graded"
     grades = list(csv.DictReader((out / "grades.csv").open()))
     assert {row["student_name"] for row in grades} == {"Carol Smith", "Dan Brown", "jonesk", "Jane Smith"}
     assert len(points_by_question(out)) == len(grades), "a student's question counted twice"
