@@ -352,7 +352,8 @@ def _series_in(root, **notebooks) -> None:
 
 CHECKPOINT = {**CHOICE, "id": "nb01_cp1"}
 VERDICT = {"id": "nb01_cp2", "kind": "written", "variable": "cp2", "min_words": 10, "points": 2,
-           "hint": "Weigh one figure.", "rubric": {"full": "f", "partial": "p", "weak": "w"}}
+           "hint": "Weigh one figure.", "rubric": {"full": "f", "partial": "p", "weak": "w"},
+           "examples": {"full": "a full answer", "partial": "a partial answer", "weak": "a weak answer"}}
 NUMBER = {"id": "nb02_cp1", "kind": "number", "variable": "cp1", "answer": 35.3, "tolerance": 0.05, "points": 1,
           "hint": "Subtract.", "context": "Points."}
 
@@ -395,6 +396,21 @@ def test_a_checkpoint_without_its_answer_stops_the_build_with_a_message(tmp_path
         built_files(tmp_path, run=False)
     assert "notebooks/02_two.ipynb: nb02_cp1: the metadata needs 'answer'" in str(error.value)
     assert "nb03_cp1: the answer 'e' is not one of the options a, b, c" in str(error.value)
+
+
+def test_a_written_question_needs_one_example_answer_per_level_and_no_second_model_answer(tmp_path):
+    """The top level's example is the indicative answer; an ``indicative`` beside it would be a second copy."""
+    no_examples = {key: value for key, value in VERDICT.items() if key != "examples"}
+    one_missing = {**VERDICT, "id": "nb02_cp2", "examples": {"full": "a full answer", "partial": "a partial answer"}}
+    twice = {**VERDICT, "id": "nb03_cp2", "indicative": "a full answer"}
+    _series_in(tmp_path, **{"01_one": _checkpoint_notebook("One", no_examples),
+                            "02_two": _checkpoint_notebook("Two", one_missing),
+                            "03_three": _checkpoint_notebook("Three", twice)})
+    with pytest.raises(BuildError) as error:
+        built_files(tmp_path, run=False)
+    assert "nb01_cp2: the metadata needs 'examples'" in str(error.value)
+    assert "nb02_cp2: 'examples' needs one example answer per rubric level, full, partial, weak" in str(error.value)
+    assert "nb03_cp2: 'indicative' is a second copy" in str(error.value)
 
 
 def test_an_empty_written_answer_is_not_answered_yet_not_a_mistake():

@@ -144,16 +144,25 @@ def test_no_figure_ever_raises_and_only_the_asked_for_chart_is_right(figure_key,
 
 # --- written answers: a rubric with points per level, one example answer per level, lengths that agree -----------
 
-WRITTEN = sorted(qid for qid, spec in EXERCISE_QUESTIONS.items() if spec["kind"] == "written")
+#: Every written question: the exercises' (solutions/) and the core notebooks' verdicts (notebooks/).
+WRITTEN = sorted(qid for qid, spec in KEY.items() if spec["kind"] == "written")
 LEVEL = re.compile(r"[a-z]+ \((\d+)\)")
 
 
+def test_both_the_exercises_and_the_core_notebooks_ask_written_questions():
+    assert {KEY[qid]["source"] for qid in WRITTEN} == {"solutions", "notebooks"}
+
+
 def prompt_of(question: str) -> str:
-    """The question text a student reads, from the solution notebook that asks it."""
-    for page in series(ROOT / "solutions"):
-        for cell in nbformat.read(page.path, as_version=4).cells:
+    """The question text a student reads: in a solution notebook, the cell nbgrader names ``<id>_prompt``; in a core
+    notebook, the markdown cell just above the answer cell."""
+    for page in series(ROOT / KEY[question]["source"]):
+        cells = nbformat.read(page.path, as_version=4).cells
+        for index, cell in enumerate(cells):
             if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{question}_prompt":
                 return cell.source
+            if cell.metadata.get("collectivisation", {}).get("id") == question and index:
+                return cells[index - 1].source
     raise LookupError(question)
 
 
@@ -177,8 +186,26 @@ def test_the_question_the_rubric_and_the_full_example_ask_for_the_same_length(qu
     if asked:
         least, most = map(int, asked.groups())
         assert least <= words <= most and spec["min_words"] == least, question
-    for level in spec["rubric"]:
-        assert f"**{level}**" in prompt, f"{question}: the question shows its rubric, level {level} included"
+        assert all(len(text.split()) <= most for text in spec["examples"].values()), f"{question}: over {most} words"
+    if spec["source"] == "solutions":  # a core notebook's rubric is in the teacher's guide, not in the question
+        for level in spec["rubric"]:
+            assert f"**{level}**" in prompt, f"{question}: the question shows its rubric, level {level} included"
+
+
+def test_the_indicative_answer_is_the_full_example_not_a_second_copy():
+    """One source of truth: the answer a teacher reads as the model is the top level's example."""
+    kept = [qid for qid in WRITTEN if "indicative" in KEY[qid]]
+    assert not kept, f"move `indicative` into `examples` as the full level's answer: {kept}"
+
+
+@pytest.mark.parametrize("question", WRITTEN)
+def test_the_teachers_guide_shows_the_rubric_and_an_example_answer_per_level(question):
+    guide = (ROOT / "TEACHING.md").read_text(encoding="utf-8")
+    heading = f"Example answers for `{question}`, one per level"
+    assert heading in guide, f"TEACHING.md has no example answers for {question}"
+    block = guide.split(heading, 1)[1].split("\n\n", 2)[1]
+    for level, text in KEY[question]["examples"].items():
+        assert f"- **{level}**: {text}" in block, f"TEACHING.md: {question} {level}"
 
 
 @pytest.mark.parametrize("figure", [

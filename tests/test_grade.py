@@ -363,3 +363,19 @@ def test_a_core_notebooks_verdicts_appear_beside_their_rubric(core_class):
     assert all(html.escape(level) in page and html.escape(text) in page
                for level, text in answer_key()[verdict]["rubric"].items())
     assert "jones_k" in page and "(unanswered)" in page
+
+
+def test_the_marking_page_shows_an_example_answer_per_level_beside_the_rubric(tmp_path):
+    """A teacher marking a written answer by hand sees, for each level, an answer that earns it: the notebooks'
+    verdicts as well as the exercises' questions."""
+    key, notebook = answer_key(), "05_livestock"
+    handed_in = [grading.Submission(tmp_path / f"smith_j_{notebook}.ipynb", "smith_j", notebook, source)
+                 for source in (grading.EXERCISE, grading.CORE)]
+    grading._write_answer_pages(handed_in, tmp_path / "answers", key)
+    for source, page in ((grading.EXERCISE, f"{notebook}.html"), (grading.CORE, f"{notebook}_notebook.html")):
+        shown = (tmp_path / "answers" / page).read_text(encoding="utf-8")
+        written = [qid for qid, _ in grading.questions_of(notebook, source) if key[qid]["kind"] == "written"]
+        assert written, page
+        for qid in written:
+            for level, text in key[qid]["examples"].items():
+                assert f"<b>{html.escape(level)}</b>: {html.escape(text)}" in shown, f"{page}: {qid} {level}"

@@ -15,7 +15,7 @@ what happened, and every other one is graded.
 
 Writes OUT/grades.csv (one row per question), OUT/summary.csv (one row per student and notebook, with student_id
 and student_name for a gradebook import) and OUT/answers/NN_slug.html (every written answer, side by side, with the
-rubric; NN_slug_notebook.html for a core notebook's).
+rubric and an example answer per level; NN_slug_notebook.html for a core notebook's).
 """
 
 from __future__ import annotations
@@ -421,7 +421,8 @@ def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
 
 def _write_answer_pages(submissions: list[Submission], folder: Path, key: dict) -> None:
     """One page per notebook (NN_slug.html for an exercise, NN_slug_notebook.html for a core notebook): each written
-    question with its rubric, then every student's answer."""
+    question with its rubric and an example answer per level (folded, so they do not crowd the marking), then every
+    student's answer."""
     folder.mkdir(parents=True, exist_ok=True)
     for notebook, source in sorted({(s.notebook, s.source) for s in submissions if s.notebook}):
         title = notebook if source == EXERCISE else f"{notebook} (notebook)"
@@ -433,6 +434,11 @@ def _write_answer_pages(submissions: list[Submission], folder: Path, key: dict) 
             rubric = "".join(f"<li><b>{html.escape(level)}</b>: {html.escape(text)}</li>"
                              for level, text in homework.levels_by_points(spec["rubric"]))
             parts.append(f"<h2>{qid} ({spec['points']} points)</h2><p>{html.escape(spec['hint'])}</p><ul>{rubric}</ul>")
+            examples = "".join(f"<li><b>{html.escape(level)}</b>: {html.escape(text)}</li>"
+                               for level, text in homework.levels_by_points(spec.get("examples", {})))
+            if examples:
+                parts.append(f"<details><summary>An example answer for each level</summary><ul>{examples}</ul>"
+                             "</details>")
             parts.append("<table><tr><th>Student</th><th>Answer</th><th>Mark</th></tr>")
             for s in submissions:
                 if (s.notebook, s.source) == (notebook, source):

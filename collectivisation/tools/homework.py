@@ -27,7 +27,9 @@ The spec, by key:
   same values as the solution's); ``unit``, text the y-axis title must contain; ``source_note: true``, the figure
   must carry the source line of ``cz.finish``;
 - ``written``: ``min_words``, a ``rubric`` (level ``"name (N)"`` -> what an answer at that level does, e.g.
-  ``"full (3)"``, ``"partial (2)"``, ``"minimal (1)"``) and ``examples`` (the same levels -> an example answer);
+  ``"full (3)"``, ``"partial (2)"``, ``"minimal (1)"``) and ``examples`` (the same levels -> an example answer, a
+  realistic student's answer at that level, long enough to be saved: a weak one is weak in what it says). The
+  top level's example is the indicative answer (``indicative``): there is no second copy of it;
 - ``skill`` (every question of a solution): ``"history"`` when the points reward historical reasoning (judging a
   source, choosing between estimates, spotting what misleads in a chart, reading a document closely, a
   counter-argument: written answers and choice questions on those), ``"code"`` when they reward computing or
@@ -106,8 +108,13 @@ def problems(question: dict, checkpoint: bool) -> list[str]:
         return [f"{qid}: kind {kind!r} is not one of {', '.join(KINDS)}"]
     stated_by = "accept" if kind == "text" and "accept" in question else "answer"  # a text may list its spellings
     needed = ["variable", "points"] + ([stated_by] if checkpoint and kind in STATED else [])
-    needed += {"choice": ["options", "answer"], "written": ["rubric"]}.get(kind, [])
+    needed += {"choice": ["options", "answer"], "written": ["rubric", "examples"]}.get(kind, [])
     found = [f"{qid}: the metadata needs {key!r}" for key in dict.fromkeys(needed) if key not in question]
+    if kind == "written" and not found and set(question["examples"]) != set(question["rubric"]):
+        found.append(f"{qid}: 'examples' needs one example answer per rubric level, {', '.join(question['rubric'])}")
+    if kind == "written" and "indicative" in question:
+        found.append(f"{qid}: 'indicative' is a second copy of the model answer: make it the example of the top "
+                     "rubric level in 'examples' instead")
     if kind == "choice" and not found and str(question["answer"]) not in question["options"]:
         found.append(f"{qid}: the answer {question['answer']!r} is not one of the options "
                      f"{', '.join(question['options'])}")

@@ -1,8 +1,9 @@
 """The notebook-by-notebook part of TEACHING.md, written from the notebooks and solutions themselves.
 
-Objectives, the claims each notebook examines, the exercise questions and the rubrics of written answers all live in
-the notebooks; this module copies them into the teacher's guide between two sentinel lines, so the guide can never
-disagree with what students see. The rest of TEACHING.md is written by hand.
+Objectives, the claims each notebook examines, the exercise questions, and the rubrics and example answers (one per
+level) of the written questions of notebooks and exercises all live in the notebooks; this module copies them into
+the teacher's guide between two sentinel lines, so the guide can never disagree with what students see. The rest of
+TEACHING.md is written by hand.
 """
 
 from __future__ import annotations
@@ -43,9 +44,23 @@ def _timing(path: Path) -> list[str]:
             f"{figures['questions']} questions)."]
 
 
+def _marking(question: dict) -> list[str]:
+    """A written question's rubric and its example answers, one per level, from the most points to the least (the
+    top one is the indicative answer): the same for an exercise's question and a notebook's."""
+    lines = [f"Rubric for `{question['id']}`:", ""]
+    lines += [f"- **{level}**: {text}" for level, text in levels_by_points(question["rubric"])]
+    lines.append("")
+    if question.get("examples"):
+        lines += [f"Example answers for `{question['id']}`, one per level:", ""]
+        lines += [f"- **{level}**: {text}" for level, text in levels_by_points(question["examples"])]
+        lines.append("")
+    return lines
+
+
 def _in_class_questions(notebook) -> list[str]:
-    """The checkpoints and verdict questions inside a notebook, with their answers, rubrics and indicative answers."""
-    lines = []
+    """The checkpoints and verdict questions inside a notebook, with their answers; then the rubric and example
+    answers of each written one."""
+    lines, written = [], []
     for cell in notebook.cells:
         spec = cell.metadata.get("collectivisation")
         if not spec or "id" not in spec:
@@ -57,13 +72,14 @@ def _in_class_questions(notebook) -> list[str]:
             lines.append(f"- `{spec['id']}` (multiple choice): answer **{spec['answer']}**. Wrong answers and the "
                          f"misconception each shows: {wrong}")
         elif spec["kind"] == "written":
-            lines.append(f"- `{spec['id']}` (written, {spec.get('points', 0)} points): "
-                         + "; ".join(f"**{level}**: {text}" for level, text in spec.get("rubric", {}).items()))
-            if spec.get("indicative"):
-                lines.append(f"  Indicative answer: {spec['indicative']}")
+            lines.append(f"- `{spec['id']}` (written, {spec.get('points', 0)} points, marked by hand): rubric and "
+                         "example answers below")
+            written.append(spec)
         else:
             lines.append(f"- `{spec['id']}` ({spec['kind']}): answer {spec.get('answer', spec.get('accept'))}")
-    return lines + [""] if lines else []
+    if not lines:
+        return []
+    return [*lines, "", *(line for spec in written for line in _marking(spec))]
 
 
 def notebook_guide(pages: list, solutions_dir: Path) -> str:
@@ -97,12 +113,6 @@ def notebook_guide(pages: list, solutions_dir: Path) -> str:
             lines.append("")
             for q in asked:
                 if q["kind"] == "written":
-                    lines += [f"Rubric for `{q['id']}`:", ""]
-                    lines += [f"- **{level}**: {text}" for level, text in levels_by_points(q["rubric"])]
-                    lines.append("")
-                    if q.get("examples"):
-                        lines += [f"Example answers for `{q['id']}`, one per level:", ""]
-                        lines += [f"- **{level}**: {text}" for level, text in levels_by_points(q["examples"])]
-                        lines.append("")
+                    lines += _marking(q)
     lines.append(END)
     return "\n".join(lines)
