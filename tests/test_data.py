@@ -199,8 +199,11 @@ PIRATE_DOMAINS = ["wikireading", "readli", "docslib", "vdoc.pub", "dokumen.pub",
 # Share of data rows resting only on weak routes: 0.688 before issue 10, 0.652 after its first pass. The second
 # pass counts a partisan author quoting a scholar (Martens quoting Davies and McNeal, 13 rows) as weak, which raised
 # the share to 0.688 (243 of 353) on the same data; five re-routed events brought it to 0.674 (0.637 under the first
-# pass's rules). data/README.md says what remains. The goal is 0.20; from here this ratchet may only go down.
-WEAK_SHARE_CEILING = 0.675
+# pass's rules). The third pass re-routed three dekulakisation rows and added four better-routed rows: 0.655 (234 of
+# 357). The fourth pass re-routed one grain row and added three better-routed rows (Viola's abstracts, Vallin's
+# lecture page): 0.647 (233 of 360). data/README.md says what remains. The goal is 0.20; from here this ratchet may only
+# go down.
+WEAK_SHARE_CEILING = 0.648
 
 
 def weak_rows(table):
