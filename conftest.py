@@ -46,6 +46,20 @@ def pytest_collectstart(collector):
         collector.skip_compare += SKIPPED_OUTPUTS
 
 
+#: The test files that take longest (a class graded, the site drawn in a browser, nbgrader's own environment). They
+#: are handed to pytest-xdist's workers first, so that the notebooks and the quick tests fill the gaps after them
+#: instead of one worker finishing a long file alone at the end.
+LONGEST_FIRST = ("test_grade.py", "test_site.py", "test_nbgrader.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: within a file, and among the others, the order stays as collected
+
+
 def pytest_collect_file(file_path, parent):
     from collectivisation.tools.paths import SERIES_DIRS
 
