@@ -114,7 +114,7 @@ class SeriesNotebook(NotebookFile):
         from collectivisation.tools.build import BuildError, built_files
 
         try:
-            return built_files(only=[self.path.resolve()])
+            return built_files(only=[self.path.resolve()], guides=False)
         except BuildError as error:
             return {"error": str(error)}
 

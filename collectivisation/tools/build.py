@@ -11,6 +11,7 @@ working directory, which also proves that no notebook depends on where it is ope
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -56,11 +57,18 @@ class Page:
 
 def series(folder: Path) -> list[Page]:
     """The numbered notebooks of a folder (``NN_slug.ipynb``), in order."""
-    pages = []
-    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        pages.append(Page(path, _title(notebook, path)))
-    return pages
+    return [Page(path, _title_of(path, *_version(path))) for path in sorted(folder.glob("[0-9][0-9]_*.ipynb"))]
+
+
+def _version(path: Path) -> tuple[int, int]:
+    found = path.stat()
+    return found.st_mtime_ns, found.st_size
+
+
+@functools.lru_cache(maxsize=None)
+def _title_of(path: Path, *version) -> str:
+    """A notebook's title, read once per version of the file (a build and a test run ask for it many times)."""
+    return _title(nbformat.read(path, as_version=4), path)
 
 
 def _title(notebook, path: Path) -> str:
@@ -207,9 +215,11 @@ def render(notebook) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = None) -> dict[Path, str]:
+def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = None,
+                guides: bool = True) -> dict[Path, str]:
     """What every generated file should contain: notebooks and solutions with navigation and (with ``run``)
-    executed outputs; and, from the solutions, the exercises and the answer key.
+    executed outputs; from the solutions, the exercises and the answer key; and (with ``guides``) the generated
+    parts of TEACHING.md and README.md.
 
     ``only`` limits the work to those notebooks (navigation still takes the whole series into account).
     """
@@ -247,6 +257,8 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
                 result[root / EXERCISES / page.name] = render(homework.exercise_from(notebook))
     if key:
         result[answer_key_path(root)] = _merged_key(answer_key_path(root), key, full=run and only is None)
+    if not guides:
+        return result
     guide = root / "TEACHING.md"
     if guide.exists():
         result[guide] = with_block(guide.read_text(encoding="utf-8"), teaching.START, teaching.END,
