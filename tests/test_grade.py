@@ -58,8 +58,8 @@ FIRST = SLUGS[0]
 #: A question of the first exercise with a number for its answer, and that answer as a student would type it.
 Q1 = next(qid for qid, spec in exercise_questions().items() if qid.startswith(f"nb{FIRST[:2]}_")
           and spec["kind"] == "number")
-ANSWER_Q1 = f"from collectivisation import check\n{exercise_questions()[Q1]['variable']} = " \
-            f"{exercise_questions()[Q1]['answer']!r}\ncheck({Q1!r}, {exercise_questions()[Q1]['variable']})"
+VARIABLE, ANSWER = exercise_questions()[Q1]["variable"], exercise_questions()[Q1]["answer"]
+ANSWER_Q1 = f"from collectivisation import check\n{VARIABLE} = {ANSWER!r}\ncheck({Q1!r}, {VARIABLE})"
 
 
 @pytest.fixture(scope="module")
