@@ -222,7 +222,9 @@ def _short_citation(row: pd.Series) -> str:
     if not surnames:  # an unsigned page: its title stands for the author
         surnames = [textwrap.shorten(str(row["title"]), 30, placeholder="…")]
     year = str(row["year"]) if pd.notna(row["year"]) else "n.d."
-    locator = _LOCATOR.search(str(row["locator"]))
+    # A reference work's page numbers are those of the books it cites ("Wikipedia, p. 401" would send a reader to
+    # a page Wikipedia does not have), so only its name and year are given.
+    locator = None if row.get("route") == "reference work" else _LOCATOR.search(str(row["locator"]))
     return " & ".join(surnames) + f" {year}" + (f", {locator.group(0)}" if locator else "")
 
 

@@ -210,6 +210,12 @@ def test_a_charts_source_line_takes_at_most_two_lines_and_points_to_the_full_ref
     assert all(shown) or "cz.sources" in line, "a shortened source line must say where the full list is"
 
 
+def test_a_short_citation_gives_a_page_only_where_the_page_is_the_works_own():
+    """A Wikipedia article that cites Davies & Wheatcroft, p. 401, has no page 401 of its own."""
+    assert cz.data.short_citation("famine_wp2008_soviet_famine") == "Wikipedia editors n.d."
+    assert cz.data.short_citation("collectivisation_davies_1980_t17_via_martens").startswith("Davies 1980, pp.")
+
+
 def test_a_dropdown_offers_each_colour_and_keeps_the_yardstick_visible():
     frame = pd.DataFrame({"x": [1, 2, 1, 2, 1, 2], "y": [1, 2, 3, 4, 5, 6], "region": ["USSR"] * 2 + ["Ukraine"] * 2
                           + ["Kazakhstan"] * 2})
