@@ -103,14 +103,12 @@ class NotebookFailure(Exception):
     """A notebook check found problems; the message lists them, one per cell."""
 
 
-class NotebookFile(pytest.File):
+class SeriesNotebook(pytest.File):
+    """A notebook or solution of the series, run once when its first check needs it."""
+
     @property
     def label(self) -> str:
         return f"{self.path.parent.name}/{self.path.name}"
-
-
-class SeriesNotebook(NotebookFile):
-    """A notebook or solution of the series, run once when its first check needs it."""
 
     def collect(self):
         yield NotebookCheck.from_parent(self, name="outputs", check=self.output_problems)

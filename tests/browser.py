@@ -12,11 +12,11 @@ import re
 import shutil
 import subprocess
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from threading import Thread
 
 import websocket
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -43,7 +43,7 @@ class BrowserError(Exception):
 
 
 class Browser:
-    """A running headless Chromium. ``visit(path, script)`` loads a page, waits for ``script`` (a JavaScript
+    """A running headless Chromium. ``visit(address, script)`` loads a page, waits for ``script`` (a JavaScript
     expression that may return a promise) and returns its value with the page's console errors."""
 
     def __init__(self, profile: Path, timeout: float = 60):
@@ -74,27 +74,30 @@ class Browser:
             message["sessionId"] = session
         self.socket.send(json.dumps(message))
         while True:
-            reply = json.loads(self.socket.recv())
+            reply = self._receive(events)
             if reply.get("id") == self.next_id:
                 if "error" in reply:
                     raise BrowserError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
-            if events is not None and "method" in reply:
-                events.append(reply)
 
     def wait_for(self, event: str, session: str, events: list) -> None:
         """Read messages until ``event`` arrives from the tab ``session`` (others are kept in ``events``)."""
         while True:
-            message = json.loads(self.socket.recv())
-            if "method" in message:
-                events.append(message)
-                if message["method"] == event and message.get("sessionId") == session:
-                    return
+            message = self._receive(events)
+            if message.get("method") == event and message.get("sessionId") == session:
+                return
+
+    def _receive(self, events: list | None) -> dict:
+        """The next message from the browser; an event (a message with a ``method``) is also kept in ``events``."""
+        message = json.loads(self.socket.recv())
+        if events is not None and "method" in message:
+            events.append(message)
+        return message
 
     def visit(self, page: str, script: str) -> tuple[object, list[str]]:
-        """Open the address ``page`` in a new tab, wait for its load event, evaluate ``script`` (a JavaScript expression; a
-        promise is awaited), close the tab; return the script's value and the page's errors (uncaught exceptions
-        and console.error messages)."""
+        """Open the address ``page`` in a new tab, wait for its load event, evaluate ``script`` (a JavaScript
+        expression; a promise is awaited), close the tab; return the script's value and the page's errors (uncaught
+        exceptions and console.error messages)."""
         events: list = []
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]

@@ -5,7 +5,6 @@ import csv
 import hashlib
 import html
 import io
-import json
 import os
 import re
 import shutil
@@ -121,8 +120,9 @@ def test_every_solution_would_score_full_marks(slug):
 
 def assigned_names(source: str) -> set[str]:
     """Names a cell's code binds at its top level (``x = ...``, ``x += ...``, ``for x in ...``)."""
+    python = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))  # no magics
     names = set()
-    for node in ast.walk(ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))):
+    for node in ast.walk(ast.parse(python)):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names |= {name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)}
@@ -199,7 +199,7 @@ E = FIRST
     (f"Carol Smith - {E} (1).ipynb", "Carol Smith"),                                # Google Classroom, downloaded twice
     (f"{E} - Carol Smith.ipynb", "Carol Smith"),
     (f"Copy of {E} - Carol Smith.ipynb", "Carol Smith"),
-    (f"Carol Smith - 01 Reading The Essay - Copy (2).ipynb", "Carol Smith"),         # retitled, copied
+    ("Carol Smith - 01 Reading The Essay - Copy (2).ipynb", "Carol Smith"),          # retitled, copied
     (f"Smith_J_12345_assignsubmission_file_{E}.ipynb", "Smith_J"),                 # Moodle, one folder
     (f"Carol Smith_98765_assignsubmission_file_/{E}.ipynb", "Carol Smith"),        # Moodle, a folder each
     (f"smithj_12345_67890_{E}.ipynb", "smithj"),                                   # Canvas

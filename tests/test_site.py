@@ -26,9 +26,9 @@ def site(tmp_path_factory):
     return out
 
 
-#: Run in each page once it has loaded: wait until plotly has drawn every chart the page has a place for (or 15 s have passed), then report
-#: how many were drawn and each chart's geometry. The plot area is plotly's own (_fullLayout._size); titles, legends
-#: and annotations are measured as the browser laid them out.
+#: Run in each page once it has loaded: wait until plotly has drawn every chart the page has a place for (or 15 s
+#: have passed), then report how many were drawn and each chart's geometry. The plot area is plotly's own
+#: (_fullLayout._size); titles, legends and annotations are measured as the browser laid them out.
 CHARTS_DRAWN = """new Promise(done => {
   const started = Date.now();
   const drawn = () => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout);
@@ -52,9 +52,8 @@ CHARTS_DRAWN = """new Promise(done => {
 
 @pytest.fixture(scope="module")
 def seen(site, tmp_path_factory):
-    """What the browser made of each page, opened once in one Chromium however many tests read it."""
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
+    """What the browser made of each page, opened once in one Chromium however many tests read it. (Without
+    Chromium, ``needs_browser`` skips the tests before they ask, except in CI, where starting it must fail.)"""
     browser, pages = Browser(tmp_path_factory.mktemp("profile")), {}
     address, server = serve(site)
 
