@@ -144,3 +144,15 @@ def test_every_strand_explores_with_two_charts_at_least_and_one_you_can_change()
         assert core, f"notebooks/{page.name} has no chart"
         assert len(figures) >= 2, f"strand {page.name[:2]} has {len(figures)} chart(s)"
         assert any(map(_changeable, figures)), f"strand {page.name[:2]} has no chart whose view the student can change"
+
+
+def test_the_teaching_guide_counts_what_the_build_has_just_run(tmp_path):
+    """A table a notebook shows only once it is run must be counted in the same build, not the next one."""
+    from collectivisation.tools import teaching
+    (tmp_path / "notebooks").mkdir()
+    lesson = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A lesson"), nbformat.v4.new_code_cell(
+        "from IPython.display import HTML\nHTML('<table><tr><td>1</td></tr></table>')")])
+    nbformat.write(lesson, tmp_path / "notebooks" / "02_lesson.ipynb")
+    (tmp_path / "TEACHING.md").write_text(f"{teaching.START}\n{teaching.END}\n")
+    guide = built_files(tmp_path)[tmp_path / "TEACHING.md"]
+    assert "1 tables" in guide, guide

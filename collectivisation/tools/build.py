@@ -262,7 +262,7 @@ def built_files(root: Path = ROOT, run: bool = True, only: list[Path] | None = N
     guide = root / "TEACHING.md"
     if guide.exists():
         result[guide] = with_block(guide.read_text(encoding="utf-8"), teaching.START, teaching.END,
-                                   teaching.notebook_guide(series(root / NOTEBOOKS), root / SOLUTIONS))
+                                   teaching.notebook_guide(series(root / NOTEBOOKS), root / SOLUTIONS, result))
     readme = root / "README.md"
     if readme.exists():
         result[readme] = with_block(readme.read_text(encoding="utf-8"), LAUNCH_START, LAUNCH_END, launch_markdown())

@@ -44,9 +44,12 @@ def _is_question(cell) -> bool:
         "solution", False)
 
 
-def lesson_load(path: Path) -> dict:
-    """The figures of the rule for one notebook, its estimated minutes, and whether it keeps a core budget."""
-    notebook = nbformat.read(path, as_version=4)
+def lesson_load(path: Path, notebook=None) -> dict:
+    """The figures of the rule for one notebook, its estimated minutes, and whether it keeps a core budget.
+
+    ``notebook`` is the notebook at ``path`` when the caller already holds a newer one than the file (the build,
+    before it writes what it ran)."""
+    notebook = notebook or nbformat.read(path, as_version=4)
     figures = dict(words=0, code_cells=0, code_lines=0, tables=0, charts=0, questions=0, longest_chart_cell=0)
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and _GENERATED not in cell.source:

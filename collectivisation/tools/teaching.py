@@ -36,9 +36,9 @@ def _section(text: str, heading: str) -> list[str]:
     return [line.lstrip("> ").strip() for line in match.group(1).splitlines()] if match else []
 
 
-def _timing(path: Path) -> list[str]:
+def _timing(path: Path, notebook) -> list[str]:
     """The notebook's estimated class time, by the rule of tools/load.py (the figures `bench --load` prints)."""
-    figures = lesson_load(path)
+    figures = lesson_load(path, notebook)
     return [f"Estimated time: **{figures['minutes']:g} min** ({figures['words']} words at {WORDS_PER_MINUTE} a "
             f"minute, {figures['code_cells']} code cells, {figures['tables']} tables, {figures['charts']} charts, "
             f"{figures['questions']} questions)."]
@@ -82,18 +82,25 @@ def _in_class_questions(notebook) -> list[str]:
     return [*lines, "", *(line for spec in written for line in _marking(spec))]
 
 
-def notebook_guide(pages: list, solutions_dir: Path) -> str:
+def notebook_guide(pages: list, solutions_dir: Path, built: dict[Path, str] | None = None) -> str:
+    """The guide's block of TEACHING.md. ``built`` holds notebooks the build has just made and not yet written: the
+    guide counts their tables and charts, not those of the older files on disk."""
+    def read(path: Path):
+        if built and path in built:
+            return nbformat.reads(built[path], as_version=4)
+        return nbformat.read(path, as_version=4)
+
     lines = [START, ""]
     for number, page in enumerate(page for page in pages if not page.name.startswith("99_")):
-        notebook = nbformat.read(page.path, as_version=4)
+        notebook = read(page.path)
         quote = _blockquote(notebook)
         lines += [f"### {page.path.stem[:2]}. {page.title}", "",
                   f"Notebook: [`notebooks/{page.name}`](notebooks/{page.name})"
                   + (f" · prior knowledge: notebooks 00–{number - 1:02d}" if number > 1 else ""), ""]
-        lines += [*_timing(page.path), ""]
+        lines += [*_timing(page.path, notebook), ""]
         extension = page.path.parent.parent / EXTENSIONS / page.name
         if extension.exists():
-            lines += [f"Going further: [`extensions/{page.name}`](extensions/{page.name}), " + _timing(extension)[0].lower()
+            lines += [f"Going further: [`extensions/{page.name}`](extensions/{page.name}), " + _timing(extension, read(extension))[0].lower()
                       .replace("estimated time", "estimated"), ""]
         objectives = _section(quote, "Objectives")
         if objectives:
@@ -104,7 +111,7 @@ def notebook_guide(pages: list, solutions_dir: Path) -> str:
         lines += _in_class_questions(notebook)
         solution = solutions_dir / page.name
         if solution.exists():
-            asked = questions(nbformat.read(solution, as_version=4))
+            asked = questions(read(solution))
             total = sum(q["points"] for q in asked)
             lines += [f"Exercise: [`exercises/{page.name}`](exercises/{page.name}), worked answers in "
                       f"[`solutions/{page.name}`](solutions/{page.name}): {len(asked)} questions, {total} points.", "",
