@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import textwrap
 
 import plotly.graph_objects as go
@@ -29,6 +30,9 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0
 #: A verdict's colour means the same in every chart: contradicted is warm, not checkable is grey.
 VERDICT_COLOURS = {"supported": "#009E73", "partly supported": "#E69F00", "contradicted": "#D55E00",
                    "not checkable": "#999999"}
+#: A figure that reached us only by a weak route is drawn hollow, the same in every chart:
+#: ``px.scatter(..., symbol=cz.route_quality(table), symbol_map=cz.ROUTE_SYMBOLS)``.
+ROUTE_SYMBOLS = {"official or scholarly": "circle", "weak route": "circle-open"}
 TEMPLATE = "collectivisation"
 #: The name ``finish`` gives the source-line annotation, by which a checked figure shows it was finished.
 SOURCE_LINE = "source line"
@@ -38,6 +42,22 @@ _AXIS_ROOM = 62           # pixels between the plot and the source note, for the
 _TOP_ROOM = 96            # pixels above the plot: the title, then a row for event labels and menus
 _LEGEND_WIDTH = 26        # characters per line of a legend entry
 _GRID = "#EBF0F8"         # plotly_white's light grid, on a white background
+
+
+def _skip_a_grammar_no_notebook_uses() -> None:
+    """Let a kernel show its first chart about two seconds sooner.
+
+    To show a figure, plotly imports nbformat (to check its version); nbformat imports jsonschema; and jsonschema,
+    where the package rfc3987-syntax is installed (JupyterLab's server needs it), compiles that package's grammar of
+    web addresses as it is imported: two seconds or more, for a check no notebook makes. In a kernel that has not
+    imported jsonschema yet, the package is marked as absent (``import`` then raises ImportError, which jsonschema
+    expects). JupyterLab's server and the maintainers' tools run in other processes and keep the full check.
+    """
+    if "ipykernel" in sys.modules and "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+_skip_a_grammar_no_notebook_uses()
 
 
 def _template() -> go.layout.Template:

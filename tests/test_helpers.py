@@ -197,6 +197,18 @@ def test_a_notebook_import_loads_none_of_the_maintainer_tools():
     assert not loaded, f"import collectivisation also loads: {loaded}"
 
 
+def test_a_kernel_shows_its_first_chart_without_compiling_a_grammar_no_notebook_uses(monkeypatch):
+    """Plotly imports nbformat to show a figure, and nbformat's jsonschema would compile rfc3987-syntax's grammar
+    (two seconds) in every lesson. Outside a kernel the full check stays."""
+    code = "import sys, ipykernel, collectivisation, nbformat; print(sys.modules.get('rfc3987_syntax'))"
+    in_a_kernel = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert in_a_kernel.strip() == "None"
+    for module in ("ipykernel", "jsonschema", "rfc3987_syntax"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    cz.charts._skip_a_grammar_no_notebook_uses()
+    assert "rfc3987_syntax" not in sys.modules, "outside a kernel nothing is marked absent"
+
+
 @pytest.mark.parametrize("name", ["famine", "grain", "livestock", "industry", "collectivisation_yearly"])
 def test_a_charts_source_line_takes_at_most_two_lines_and_points_to_the_full_references(name):
     table = cz.load(name)
