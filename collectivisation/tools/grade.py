@@ -279,10 +279,10 @@ def grade_one(submission: Submission, limit: float) -> Submission:
         shutil.copy(submission.path, Path(folder) / "submission.ipynb")
         client = notebook_client(notebook, folder, timeout=max(1, int(limit)), allow_errors=True,
                                  interrupt_on_timeout=True, record_timing=False)
-        deadline = time.monotonic() + limit
         errors, timed_out = 0, False
         try:
             with client.setup_kernel():
+                deadline = time.monotonic() + limit  # the cells' time: a slow kernel start is not the student's
                 for index, cell in enumerate(notebook.cells):
                     if cell.cell_type != "code":
                         continue
