@@ -209,6 +209,11 @@ def test_a_kernel_shows_its_first_chart_without_compiling_a_grammar_no_notebook_
     assert "rfc3987_syntax" not in sys.modules, "outside a kernel nothing is marked absent"
 
 
+def test_the_test_processes_skip_that_grammar_too():
+    """``-p collectivisation.tools.pytest_plugin`` (pyproject.toml) runs before nbval imports nbformat."""
+    assert sys.modules.get("rfc3987_syntax", "imported") is None
+
+
 @pytest.mark.parametrize("name", ["famine", "grain", "livestock", "industry", "collectivisation_yearly"])
 def test_a_charts_source_line_takes_at_most_two_lines_and_points_to_the_full_references(name):
     table = cz.load(name)
