@@ -9,10 +9,10 @@ The analysis itself is pandas and plotly code that students read and write in th
 
 from .annotate import annotated_essay
 from .answers import check
-from .charts import PALETTE, ROUTE_SYMBOLS, VERDICT_COLOURS, dropdown, event_line, finish
+from .charts import PALETTE, ROUTE_PATTERNS, ROUTE_SYMBOLS, VERDICT_COLOURS, dropdown, event_line, finish
 from .data import (WEAK_ROUTES, DataError, citation, citations, essay, load, route_quality, show_quotes, source_line,
                    sources, table_names)
 
-__all__ = ["PALETTE", "ROUTE_SYMBOLS", "VERDICT_COLOURS", "DataError", "annotated_essay", "check", "citation", "citations", "dropdown", "essay", "event_line",
+__all__ = ["PALETTE", "ROUTE_PATTERNS", "ROUTE_SYMBOLS", "VERDICT_COLOURS", "DataError", "annotated_essay", "check", "citation", "citations", "dropdown", "essay", "event_line",
            "finish", "load", "route_quality", "show_quotes", "source_line", "sources", "table_names",
            "WEAK_ROUTES"]
