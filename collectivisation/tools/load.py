@@ -49,7 +49,7 @@ def lesson_load(path: Path, notebook=None) -> dict:
 
     ``notebook`` is the notebook at ``path`` when the caller already holds a newer one than the file (the build,
     before it writes what it ran)."""
-    notebook = notebook or nbformat.read(path, as_version=4)
+    notebook = nbformat.read(path, as_version=4) if notebook is None else notebook
     figures = dict(words=0, code_cells=0, code_lines=0, tables=0, charts=0, questions=0, longest_chart_cell=0)
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and _GENERATED not in cell.source:
