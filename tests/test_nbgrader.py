@@ -35,8 +35,8 @@ for student in sys.argv[2:]:
     result = api.autograde("ps1", student)
     assert result["success"], result.get("error", "") + result.get("log", "")
 gradebook = api.gradebook
-print(json.dumps({student: [gradebook.find_submission("ps1", student).score,
-                            gradebook.find_submission("ps1", student).max_score] for student in sys.argv[2:]}))
+submissions = {student: gradebook.find_submission("ps1", student) for student in sys.argv[2:]}
+print(json.dumps({student: [found.score, found.max_score] for student, found in submissions.items()}))
 gradebook.close()
 """
 
