@@ -195,7 +195,7 @@ PIRATE_DOMAINS = ["wikireading", "readli", "docslib", "vdoc.pub", "dokumen.pub",
                   "rulit.me", "bookreadfree", "whosread", "trantor.is", "vampirenovels", "booksonline.com.ua",
                   "dianahicksbooks", "thenovelorange", "hotlib.net", "mreadz", "librs.net", "libcat.ru", "loveread",
                   "readania", "bubooker", "homeread", "knigi.in.net", "sex-story", "scribd.com", "fdokumen",
-                  "fdocuments", "pdfslide", "mafiadoc", "paperzz", "ditext.com", "litlife"]
+                  "fdocuments", "pdfslide", "mafiadoc", "paperzz", "ditext.com", "litlife", "softbeam"]
 # Share of data rows resting only on weak routes: 0.688 before issue 10, 0.652 after its first pass. The second
 # pass counts a partisan author quoting a scholar (Martens quoting Davies and McNeal, 13 rows) as weak, which raised
 # the share to 0.688 (243 of 353) on the same data; five re-routed events brought it to 0.674 (0.637 under the first
@@ -203,7 +203,7 @@ PIRATE_DOMAINS = ["wikireading", "readli", "docslib", "vdoc.pub", "dokumen.pub",
 # 357). The fourth pass re-routed one grain row and added three better-routed rows (Viola's abstracts, Vallin's
 # lecture page): 0.647 (233 of 360). data/README.md says what remains. The goal is 0.20; from here this ratchet may only
 # go down.
-WEAK_SHARE_CEILING = 0.586  # seventh pass: 222 of 379 (0.5858). Helper X re-routed the 284,000 first-category arrests to John D. Clare's summary of Werth (2011) and added the virtual Gulag museum's 'more than 1,800,000' deported 1930-31; helper Z re-routed Conquest's 7 million to a UCLA International Institute page and added Snyder (NYRB 2012: USSR 7 million, Ukraine 3.3 million). Sixth pass (helper B): 0.596, 224 of 376
+WEAK_SHARE_CEILING = 0.583  # eighth pass (helper Q): 222 of 381 (0.5827); two press rows added to collectivisation_yearly (the Observer 1935 and a 1938 New Zealand article, via Papers Past; a TIME figure read only on an unauthorised mirror left out), none re-routed. Seventh pass: 0.586, 222 of 379 (0.5858). Helper X re-routed the 284,000 first-category arrests to John D. Clare's summary of Werth (2011) and added the virtual Gulag museum's 'more than 1,800,000' deported 1930-31; helper Z re-routed Conquest's 7 million to a UCLA International Institute page and added Snyder (NYRB 2012: USSR 7 million, Ukraine 3.3 million). Sixth pass (helper B): 0.596, 224 of 376
 
 
 def weak_rows(table):
