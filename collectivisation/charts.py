@@ -25,8 +25,9 @@ import plotly.io as pio
 
 from .data import DataError, load, source_line
 
-#: Okabe & Ito's palette: told apart by readers with every common kind of colour blindness.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+#: Okabe & Ito's palette: told apart by readers with every common kind of colour blindness. A chart with more than
+#: eight kinds of figure goes on to Paul Tol's wine and a grey, rather than starting again at the first colour.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442", "#882255", "#999999"]
 #: A verdict's colour means the same in every chart: contradicted is warm, not checkable is grey.
 VERDICT_COLOURS = {"supported": "#009E73", "partly supported": "#E69F00", "contradicted": "#D55E00",
                    "not checkable": "#999999"}
@@ -44,6 +45,9 @@ _SOURCE_LINE_HEIGHT = 15  # pixels per line of the source note
 _AXIS_ROOM = 62           # pixels between the plot and the source note, for the x-axis ticks and title
 _TOP_ROOM = 96            # pixels above the plot: the title, then a row for event labels and menus
 _LEGEND_WIDTH = 26        # characters per line of a legend entry
+_LEGEND_LINE = 15         # pixels per line of a legend entry (font size 12) ...
+_LEGEND_GAP = 5           # ... and between two entries
+_LEGEND_TITLE = 30        # pixels for the legend's title
 _GRID = "#EBF0F8"         # plotly_white's light grid, on a white background
 
 
@@ -99,16 +103,17 @@ def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
     if note:
         text += "<br>" + note
     lines = text.count("<br>") + 1
+    _wrap_legend_names(fig)
     fig.add_annotation(
         text=text, xref="paper", yref="paper", x=1, y=0, xanchor="right", yanchor="top",
         yshift=-_AXIS_ROOM, showarrow=False, align="left", font=dict(size=11, color="#555"),
         name=SOURCE_LINE,
     )
-    fig.update_layout(height=fig.layout.height or HEIGHT,
-                      margin=dict(b=_AXIS_ROOM + 12 + lines * _SOURCE_LINE_HEIGHT))
+    bottom = _AXIS_ROOM + 12 + lines * _SOURCE_LINE_HEIGHT
+    fig.update_layout(height=fig.layout.height or max(HEIGHT, _TOP_ROOM + _legend_height(fig) + bottom),
+                      margin=dict(b=bottom))
     _colour_verdicts(fig)
     _whole_year_ticks(fig)
-    _wrap_legend_names(fig)
     return fig
 
 
@@ -184,6 +189,15 @@ def _wrap_legend_names(fig: go.Figure) -> None:
     for trace in fig.data:
         if trace.name and len(trace.name) > _LEGEND_WIDTH and "<br>" not in trace.name:
             trace.name = "<br>".join(textwrap.wrap(trace.name, _LEGEND_WIDTH))
+
+
+def _legend_height(fig: go.Figure) -> int:
+    """About how many pixels plotly needs to show the whole legend. Taller than the plot area, a legend scrolls, and a
+    student does not see its last entries; ``finish`` makes a figure without a height of its own tall enough."""
+    entries = [trace.name for trace in fig.data if trace.name and trace.showlegend is not False]
+    if not entries:
+        return 0
+    return _LEGEND_TITLE + sum(_LEGEND_LINE * (name.count("<br>") + 1) + _LEGEND_GAP for name in entries)
 
 
 def _whole_year_ticks(fig: go.Figure) -> None:

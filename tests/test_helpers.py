@@ -167,9 +167,12 @@ def test_finish_adds_the_source_line_and_whole_year_ticks():
     assert fig.layout.template.layout.colorway == tuple(cz.PALETTE)
 
 
-def test_the_palette_is_the_colour_blind_safe_okabe_ito_set():
+def test_the_palette_is_the_colour_blind_safe_okabe_ito_set_then_two_more():
+    """Okabe & Ito's eight first; a ninth and tenth kind of figure get colours of their own rather than the first
+    one's again (notebook 02's chart once drew two kinds of figure in the same blue)."""
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
-    assert set(cz.PALETTE) == okabe_ito
+    assert set(cz.PALETTE[:8]) == okabe_ito
+    assert len(set(cz.PALETTE)) == len(cz.PALETTE) == 10
 
 
 def test_the_essay_is_the_one_described_in_the_data_package():

@@ -37,8 +37,10 @@ CHARTS_DRAWN = """new Promise(done => {
     const size = gd._fullLayout._size, plot = gd.querySelector('.nsewdrag') || gd.querySelector('.bglayer rect');
     const parts = [...gd.querySelectorAll('.gtitle, .legend, .annotation')].filter(e => e.getBBox().height > 0)
       .map(e => ({kind: e.getAttribute('class').split(' ')[0], text: (e.textContent || '').slice(0, 50), box: box(e)}));
+    const legend = gd._fullLayout.legend || {};
     return {title: ((gd._fullLayout.title || {}).text || '').slice(0, 60), plot_h: size.h, fig_h: gd._fullLayout.height,
-            plot: plot ? box(plot) : null, parts: parts};
+            plot: plot ? box(plot) : null, parts: parts,
+            legend_h: legend._height || 0, legend_shown_h: legend._effHeight || legend._height || 0};
   };
   const poll = () => {
     const figures = document.querySelectorAll('.plotly-figure').length;
@@ -97,12 +99,16 @@ def _overlap(a, b, slack=2):
 @pytest.mark.parametrize("folder,path", PAGES, ids=[f"{f}/{p.stem}" for f, p in PAGES])
 def test_every_chart_fills_its_frame_and_nothing_covers_the_plot(seen, folder, path):
     """What a student sees: a plot area at least 300 px high and half its figure, with no title, legend or note
-    lying over the data (JupyterLab once drew these charts with plot areas of 2 to 135 px)."""
+    lying over the data (JupyterLab once drew these charts with plot areas of 2 to 135 px), and a legend shown whole
+    (three charts' legends once scrolled, hiding their last entries)."""
     problems = []
     for number, chart in enumerate(seen(folder, path)[0]["charts"], 1):
         name = f"chart {number} ({chart['title'] or 'untitled'})"
         if chart["plot_h"] < 300 or chart["plot_h"] < 0.5 * chart["fig_h"]:
             problems.append(f"{name}: plot area {chart['plot_h']:.0f} px of a {chart['fig_h']:.0f} px figure")
+        if chart["legend_h"] > chart["legend_shown_h"] + 1:
+            problems.append(f"{name}: the legend scrolls ({chart['legend_shown_h']:.0f} of {chart['legend_h']:.0f} px "
+                            "shown), so a student does not see its last entries")
         for part in chart["parts"]:
             if chart["plot"] and _overlap(part["box"], chart["plot"]):
                 problems.append(f"{name}: the {part['kind']} '{part['text']}' lies over the plot area")
