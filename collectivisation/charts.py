@@ -33,10 +33,10 @@ VERDICT_COLOURS = {"supported": "#009E73", "partly supported": "#E69F00", "contr
                    "not checkable": "#999999"}
 #: A figure that reached us only by a weak route is drawn hollow, the same in every chart:
 #: ``px.scatter(..., symbol=cz.route_quality(table), symbol_map=cz.ROUTE_SYMBOLS)``.
-ROUTE_SYMBOLS = {"official or scholarly": "circle", "weak route": "circle-open"}
+ROUTE_SYMBOLS = {"citable route": "circle", "weak route": "circle-open"}
 #: The same for bars, which are hatched: ``px.bar(..., pattern_shape=cz.route_quality(table),
 #: pattern_shape_map=cz.ROUTE_PATTERNS)``. Both routes are named, or plotly would hatch the other one too.
-ROUTE_PATTERNS = {"official or scholarly": "", "weak route": "/"}
+ROUTE_PATTERNS = {"citable route": "", "weak route": "/"}
 TEMPLATE = "collectivisation"
 #: The name ``finish`` gives the source-line annotation, by which a checked figure shows it was finished.
 SOURCE_LINE = "source line"

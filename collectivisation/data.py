@@ -194,9 +194,11 @@ WEAK_ROUTES = ("reference work", "partisan work quoting a scholarly work", "blog
 
 def route_quality(data: pd.DataFrame) -> pd.Series:
     """For each row of ``data``: "weak route" where its source came through a route in ``WEAK_ROUTES``, else
-    "official or scholarly". Use it to mark points on a chart, e.g. ``symbol=cz.route_quality(table)``."""
+    "citable route" (an official publication, a scholar's own work or one scholar quoting another, the press, or a web
+    page that names the scholarly work it cites: a route a teacher can cite). Use it to mark points on a chart, e.g.
+    ``symbol=cz.route_quality(table)``."""
     routes = data[_source_column(data)].map(load("sources").set_index("source_id")["route"])
-    return routes.isin(WEAK_ROUTES).map({True: "weak route", False: "official or scholarly"}).rename("route quality")
+    return routes.isin(WEAK_ROUTES).map({True: "weak route", False: "citable route"}).rename("route quality")
 
 
 def _source_column(data) -> str:
