@@ -100,7 +100,7 @@ def _overlap(a, b, slack=2):
 def test_every_chart_fills_its_frame_and_nothing_covers_the_plot(seen, folder, path):
     """What a student sees: a plot area at least 300 px high and half its figure, with no title, legend or note
     lying over the data (JupyterLab once drew these charts with plot areas of 2 to 135 px), and a legend shown whole
-    (three charts' legends once scrolled, hiding their last entries)."""
+    (the legends of two charts in extensions 02 and 05 once scrolled, hiding their last entries)."""
     problems = []
     for number, chart in enumerate(seen(folder, path)[0]["charts"], 1):
         name = f"chart {number} ({chart['title'] or 'untitled'})"
