@@ -92,7 +92,7 @@ pio.templates.default = TEMPLATE
 
 
 def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
-    """Add the source line under ``fig``, its height, verdict colours and whole-year ticks.
+    """Add the source line under ``fig``, its height, verdict colours, whole-year ticks and plain panel titles.
 
     ``data`` is the DataFrame the chart was drawn from (its ``source_id`` column is cited in short, on at most two
     lines; ``cz.sources(data)`` lists the full references), or the source line itself as text. ``note`` adds a
@@ -104,6 +104,7 @@ def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
         text += "<br>" + note
     lines = text.count("<br>") + 1
     _wrap_legend_names(fig)
+    _plain_panel_titles(fig)
     fig.add_annotation(
         text=text, xref="paper", yref="paper", x=1, y=0, xanchor="right", yanchor="top",
         yshift=-_AXIS_ROOM, showarrow=False, align="left", font=dict(size=11, color="#555"),
@@ -189,6 +190,15 @@ def _wrap_legend_names(fig: go.Figure) -> None:
     for trace in fig.data:
         if trace.name and len(trace.name) > _LEGEND_WIDTH and "<br>" not in trace.name:
             trace.name = "<br>".join(textwrap.wrap(trace.name, _LEGEND_WIDTH))
+
+
+def _plain_panel_titles(fig: go.Figure) -> None:
+    """Plotly express titles each panel of a faceted chart "column=value" ("species=cattle"): keep only the value,
+    which is what a student reads the panel for, without each notebook having to strip it."""
+    for annotation in fig.layout.annotations:
+        name, equals, value = (annotation.text or "").partition("=")
+        if equals and annotation.name is None and annotation.xref == "paper" and name and "<" not in name:
+            annotation.text = value
 
 
 def _legend_height(fig: go.Figure) -> int:

@@ -167,6 +167,13 @@ def test_finish_adds_the_source_line_and_whole_year_ticks():
     assert fig.layout.template.layout.colorway == tuple(cz.PALETTE)
 
 
+def test_a_faceted_charts_panels_are_titled_by_their_value_alone():
+    """Plotly express titles panels "species=cattle"; a student should read "cattle" (notebook 05's livestock chart)."""
+    table = pd.DataFrame({"year": [1929, 1929], "value": [68.1, 34.0], "species": ["cattle", "horses"]})
+    fig = cz.finish(px.scatter(table, x="year", y="value", facet_col="species"), "Source: a test.")
+    assert [a.text for a in fig.layout.annotations] == ["cattle", "horses", "Source: a test."]
+
+
 def test_the_palette_is_the_colour_blind_safe_okabe_ito_set_then_two_more():
     """Okabe & Ito's eight first; a ninth and tenth kind of figure get colours of their own rather than the first
     one's again (notebook 02's chart once drew two kinds of figure in the same blue)."""
