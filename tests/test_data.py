@@ -197,11 +197,11 @@ PIRATE_DOMAINS = ["wikireading", "readli", "docslib", "vdoc.pub", "dokumen.pub",
                   "readania", "bubooker", "homeread", "knigi.in.net", "sex-story", "scribd.com", "fdokumen",
                   "fdocuments", "pdfslide", "mafiadoc", "paperzz", "ditext.com", "litlife", "softbeam"]
 # Share of data rows resting only on weak routes, computed by weak_rows() below: a ratchet at the latest measured share
-# (241 of 382, 0.6309, after the ninth pass, helper N, added one famine row on a web route). It may only go down, except
-# where a route is corrected to a weaker one: the eighth pass raised it so, twice (Stalin's 1934 livestock table and a
-# famine chapter were read only in unauthorised copies). Each pass's share and what moved it are in data/README.md,
-# "Evidence quality"; the goal is 0.20.
-WEAK_SHARE_CEILING = 0.631
+# (241 of 383, 0.6292, after the ninth pass: helpers N and L each added one row on a citable route, a famine row and a
+# grain row). It may only go down, except where a route is corrected to a weaker one: the eighth pass raised it so,
+# twice (Stalin's 1934 livestock table and a famine chapter were read only in unauthorised copies). Each pass's share
+# and what moved it are in data/README.md, "Evidence quality"; the goal is 0.20.
+WEAK_SHARE_CEILING = 0.630
 
 
 def weak_rows(table):
