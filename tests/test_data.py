@@ -200,7 +200,7 @@ PIRATE_DOMAINS = ["wikireading", "readli", "docslib", "vdoc.pub", "dokumen.pub",
 # (241 of 383, 0.6292, after the ninth pass: helpers N and L each added one row on a citable route, a famine row and a
 # grain row). It may only go down, except where a route is corrected to a weaker one: the eighth pass raised it so,
 # twice (Stalin's 1934 livestock table and a famine chapter were read only in unauthorised copies). Each pass's share
-# and what moved it are in data/README.md, "Evidence quality"; the goal is 0.20.
+# is in data/README.md, "Evidence quality", and what moved it in data/research_log.md; the goal is 0.20.
 WEAK_SHARE_CEILING = 0.630
 
 
