@@ -118,12 +118,14 @@ def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
     return fig
 
 
-def dropdown(fig: go.Figure, everything: str = "Show all", keep: tuple[str, ...] = ()) -> go.Figure:
+def dropdown(fig: go.Figure, everything: str = "Show all", keep: tuple[str, ...] = (),
+             start: str | None = None) -> go.Figure:
     """A menu above the chart that shows one group at a time: one choice per colour of the chart, and ``everything``.
 
     plotly express names each line after its colour first ("Ukraine, Davies Table 17"), so a choice shows every
     trace whose name starts with it. Traces whose name starts with a text in ``keep`` (e.g. ``("USSR",)``) stay
-    visible under every choice, as a yardstick.
+    visible under every choice, as a yardstick. ``start`` names the group shown first (e.g. ``"horses"``): a busy
+    chart opens on the lines its text talks about, and the menu offers the rest.
     """
     groups = list(dict.fromkeys(_group(trace.name) for trace in fig.data if trace.name))
     kept = tuple(keep)
@@ -135,9 +137,22 @@ def dropdown(fig: go.Figure, everything: str = "Show all", keep: tuple[str, ...]
                    for trace in fig.data]
         label = f"{group} and {' and '.join(kept)}" if kept else group
         choices.append(dict(label=label, method="update", args=[{"visible": visible}]))
-    fig.update_layout(updatemenus=[dict(buttons=choices, x=1, xanchor="right", y=1, yanchor="bottom", pad=dict(b=4),
-                                        font=dict(size=12))])
+    active = _start_choice(choices, groups, start)
+    for trace, visible in zip(fig.data, choices[active]["args"][0]["visible"]):
+        trace.visible = visible
+    fig.update_layout(updatemenus=[dict(buttons=choices, active=active, x=1, xanchor="right", y=1, yanchor="bottom",
+                                        pad=dict(b=4), font=dict(size=12))])
     return fig
+
+
+def _start_choice(choices: list[dict], groups: list[str], start: str | None) -> int:
+    """The menu's choice that shows ``start`` (0, everything, where ``start`` is None); a kind error for a wrong one."""
+    if start is None:
+        return 0
+    for index, choice in enumerate(choices[1:], start=1):
+        if choice["label"] == start or choice["label"].startswith(f"{start} and "):
+            return index
+    raise DataError(f"The chart has no group called {start!r}. Its groups are: {', '.join(groups)}.")
 
 
 def _group(name: str) -> str:

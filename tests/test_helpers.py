@@ -252,6 +252,19 @@ def test_a_dropdown_offers_each_colour_and_keeps_the_yardstick_visible():
                        "Kazakhstan and USSR": [True, False, True]}
 
 
+def test_a_dropdown_can_open_on_one_group_and_a_wrong_group_gets_the_list_of_groups():
+    """Extension 05's index chart draws 17 lines; it opens on the horses its text describes, the menu showing so."""
+    frame = pd.DataFrame({"x": [1, 2] * 3, "y": [1, 2, 3, 4, 5, 6], "species": ["horses"] * 2 + ["cattle"] * 4,
+                          "source": ["Stalin"] * 4 + ["Martens"] * 2})
+    fig = cz.dropdown(px.line(frame, x="x", y="y", color="species", line_dash="source"), start="horses")
+    assert [trace.visible for trace in fig.data] == [True, False, False]
+    menu = fig.layout.updatemenus[0]
+    assert menu.buttons[menu.active].label == "horses"
+    assert [trace.visible for trace in cz.dropdown(fig).data] == [True, True, True]
+    with pytest.raises(cz.DataError, match="groups are: horses, cattle"):
+        cz.dropdown(fig, start="pigs")
+
+
 def test_an_event_line_names_the_event_and_an_unknown_label_gets_the_list_of_labels():
     fig = cz.event_line(px.line(x=["1930-01-01", "1930-06-01"], y=[1, 2]), "Dizzy")
     assert fig.layout.shapes[0].x0 == "1930-03-02" and "Dizzy" in fig.layout.annotations[0].text
