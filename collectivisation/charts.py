@@ -92,7 +92,7 @@ pio.templates.default = TEMPLATE
 
 
 def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
-    """Add the source line under ``fig``, its height, verdict colours, whole-year ticks and plain panel titles.
+    """Add the source line under ``fig``, its height, verdict colours, whole-year or month ticks and plain panel titles.
 
     ``data`` is the DataFrame the chart was drawn from (its ``source_id`` column is cited in short, on at most two
     lines; ``cz.sources(data)`` lists the full references), or the source line itself as text. ``note`` adds a
@@ -115,6 +115,7 @@ def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
                       margin=dict(b=bottom))
     _colour_verdicts(fig)
     _whole_year_ticks(fig)
+    _month_ticks(fig)
     return fig
 
 
@@ -232,3 +233,10 @@ def _whole_year_ticks(fig: go.Figure) -> None:
         return
     span = max(xs) - min(xs)
     fig.update_xaxes(tickformat="d", dtick=max(1, math.ceil(span / 12)))
+
+
+def _month_ticks(fig: go.Figure) -> None:
+    """Bars that each fill a month (``xperiod="M1"``) get one label per month, under its middle: left alone, plotly
+    may label every other week ("Jan 5, Jan 19"), which a reader takes for the dates of the counts."""
+    if any(getattr(trace, "xperiod", None) == "M1" for trace in fig.data):
+        fig.update_xaxes(dtick="M1", tickformat="%b %Y", ticklabelmode="period")

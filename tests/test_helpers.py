@@ -174,6 +174,14 @@ def test_a_faceted_charts_panels_are_titled_by_their_value_alone():
     assert [a.text for a in fig.layout.annotations] == ["cattle", "horses", "Source: a test."]
 
 
+def test_monthly_bars_are_labelled_once_a_month():
+    """Notebook 03's unrest chart: with one month per bar, plotly alone may label every other week."""
+    table = pd.DataFrame({"date": ["1930-01", "1930-02", "1930-03"], "value": [402, 1048, 6528]})
+    fig = px.bar(table, x="date", y="value").update_traces(xperiod="M1", xperiodalignment="middle")
+    axis = cz.finish(fig, "Source: a test.").layout.xaxis
+    assert (axis.dtick, axis.tickformat, axis.ticklabelmode) == ("M1", "%b %Y", "period")
+
+
 def test_the_palette_is_the_colour_blind_safe_okabe_ito_set_then_two_more():
     """Okabe & Ito's eight first; a ninth and tenth kind of figure get colours of their own rather than the first
     one's again (notebook 02's chart once drew two kinds of figure in the same blue)."""
