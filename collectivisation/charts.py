@@ -23,7 +23,7 @@ import textwrap
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .data import DataError, load, source_line
+from .data import DataError, load, short_citation, source_line
 
 #: Okabe & Ito's palette: told apart by readers with every common kind of colour blindness. A chart with more than
 #: eight kinds of figure goes on to Paul Tol's wine and a grey, rather than starting again at the first colour.
@@ -103,6 +103,7 @@ def finish(fig: go.Figure, data, note: str | None = None) -> go.Figure:
     if note:
         text += "<br>" + note
     lines = text.count("<br>") + 1
+    _cite_source_ids(fig)
     _wrap_legend_names(fig)
     _plain_panel_titles(fig)
     fig.add_annotation(
@@ -199,6 +200,18 @@ def _colour_verdicts(fig: go.Figure) -> None:
             trace.marker.color = colour
             if getattr(trace, "line", None) is not None and trace.type == "scatter":
                 trace.line.color = colour
+
+
+def _cite_source_ids(fig: go.Figure) -> None:
+    """A chart coloured by ``source_id`` names its lines in the legend and on hover by a short citation ("Davies 1980,
+    pp. 442-443"), not by the table's id ("collectivisation_davies_1980_t17_via_martens"), which a student cannot read."""
+    ids = set(load("sources")["source_id"])
+    for trace in fig.data:
+        for source_id in {part for part in (trace.name or "").split(", ") if part in ids}:
+            cited = short_citation(source_id)
+            trace.name = trace.name.replace(source_id, cited)
+            if trace.hovertemplate:
+                trace.hovertemplate = trace.hovertemplate.replace(f"={source_id}<", f"={cited}<")
 
 
 def _wrap_legend_names(fig: go.Figure) -> None:

@@ -182,6 +182,15 @@ def test_monthly_bars_are_labelled_once_a_month():
     assert (axis.dtick, axis.tickformat, axis.ticklabelmode) == ("M1", "%b %Y", "period")
 
 
+def test_a_chart_coloured_by_source_id_names_each_source_by_its_short_citation():
+    """Notebook 02's chart of 1930 named its lines 'collectivisation_stalin_1930_dizzy'; a student reads a citation."""
+    days = cz.load("collectivisation_monthly").query("region == 'USSR'")
+    fig = cz.finish(px.line(days, x="date", y="value", color="source_id"), days)
+    names = [trace.name for trace in fig.data]
+    assert "Stalin 1930, pp. 197-205" in names and not any("_" in name for name in names)
+    assert not any("collectivisation_" in trace.hovertemplate for trace in fig.data)
+
+
 def test_the_palette_is_the_colour_blind_safe_okabe_ito_set_then_two_more():
     """Okabe & Ito's eight first; a ninth and tenth kind of figure get colours of their own rather than the first
     one's again (notebook 02's chart once drew two kinds of figure in the same blue)."""
