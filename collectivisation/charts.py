@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import sys
 import textwrap
 
@@ -203,15 +204,30 @@ def _colour_verdicts(fig: go.Figure) -> None:
 
 
 def _cite_source_ids(fig: go.Figure) -> None:
-    """A chart coloured by ``source_id`` names its lines in the legend and on hover by a short citation ("Davies 1980,
-    pp. 442-443"), not by the table's id ("collectivisation_davies_1980_t17_via_martens"), which a student cannot read."""
+    """A chart coloured by ``source_id``, or with it in ``hover_data``, names each source in the legend and on hover by
+    a short citation ("Davies 1980, pp. 442-443"), not by the table's id ("collectivisation_davies_1980_t17_via_martens"),
+    which a student cannot read."""
     ids = set(load("sources")["source_id"])
+    cited = {}
+
+    def cite(source_id: str) -> str:
+        if source_id not in cited:
+            cited[source_id] = short_citation(source_id)
+        return cited[source_id]
+
     for trace in fig.data:
         for source_id in {part for part in (trace.name or "").split(", ") if part in ids}:
-            cited = short_citation(source_id)
-            trace.name = trace.name.replace(source_id, cited)
+            trace.name = trace.name.replace(source_id, cite(source_id))
             if trace.hovertemplate:
-                trace.hovertemplate = trace.hovertemplate.replace(f"={source_id}<", f"={cited}<")
+                trace.hovertemplate = trace.hovertemplate.replace(f"={source_id}<", f"={cite(source_id)}<")
+        hovered = re.search(r"source_id=%\{customdata\[(\d+)\]\}", trace.hovertemplate or "")
+        if hovered and trace.customdata is not None:
+            column = int(hovered.group(1))
+            rows = [[cite(value) if index == column and isinstance(value, str) and value in ids else value
+                     for index, value in enumerate(row)] for row in trace.customdata]
+            trace.customdata = None  # plotly compares old and new values, which fails on a missing (NA) value
+            trace.customdata = rows
+            trace.hovertemplate = trace.hovertemplate.replace("source_id=%{", "source=%{")
 
 
 def _wrap_legend_names(fig: go.Figure) -> None:

@@ -189,6 +189,10 @@ def test_a_chart_coloured_by_source_id_names_each_source_by_its_short_citation()
     names = [trace.name for trace in fig.data]
     assert "Stalin 1930, pp. 197-205" in names and not any("_" in name for name in names)
     assert not any("collectivisation_" in trace.hovertemplate for trace in fig.data)
+    unknown = days.assign(day=pd.array([pd.NA] * len(days), dtype="string"))  # a hover column with missing values
+    hovered = cz.finish(px.scatter(unknown, x="date", y="value", hover_data=["day", "source_id"]), days).data[0]
+    assert "source=%{customdata[1]}" in hovered.hovertemplate
+    assert "Stalin 1930, pp. 197-205" in {row[1] for row in hovered.customdata}
 
 
 def test_the_palette_is_the_colour_blind_safe_okabe_ito_set_then_two_more():
