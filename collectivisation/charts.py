@@ -24,7 +24,7 @@ import textwrap
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .data import DataError, load, short_citation, source_line
+from .data import DataError, _short_citation, load, source_line
 
 #: Okabe & Ito's palette: told apart by readers with every common kind of colour blindness. A chart with more than
 #: eight kinds of figure goes on to Paul Tol's wine and a grey, rather than starting again at the first colour.
@@ -133,29 +133,23 @@ def dropdown(fig: go.Figure, everything: str = "Show all", keep: tuple[str, ...]
     groups = list(dict.fromkeys(_group(trace.name) for trace in fig.data if trace.name))
     kept = tuple(keep)
     choices = [dict(label=everything, method="update", args=[{"visible": [True] * len(fig.data)}])]
+    choice_of = {None: 0}  # which choice shows each group (None: everything)
     for group in groups:
         if kept and group.startswith(kept):
             continue
         visible = [_group(trace.name or "") == group or bool(kept) and (trace.name or "").startswith(kept)
                    for trace in fig.data]
         label = f"{group} and {' and '.join(kept)}" if kept else group
+        choice_of[group] = len(choices)
         choices.append(dict(label=label, method="update", args=[{"visible": visible}]))
-    active = _start_choice(choices, groups, start)
+    if start not in choice_of:
+        raise DataError(f"The chart has no group called {start!r}. Its groups are: {', '.join(groups)}.")
+    active = choice_of[start]
     for trace, visible in zip(fig.data, choices[active]["args"][0]["visible"]):
         trace.visible = visible
     fig.update_layout(updatemenus=[dict(buttons=choices, active=active, x=1, xanchor="right", y=1, yanchor="bottom",
                                         pad=dict(b=4), font=dict(size=12))])
     return fig
-
-
-def _start_choice(choices: list[dict], groups: list[str], start: str | None) -> int:
-    """The menu's choice that shows ``start`` (0, everything, where ``start`` is None); a kind error for a wrong one."""
-    if start is None:
-        return 0
-    for index, choice in enumerate(choices[1:], start=1):
-        if choice["label"] == start or choice["label"].startswith(f"{start} and "):
-            return index
-    raise DataError(f"The chart has no group called {start!r}. Its groups are: {', '.join(groups)}.")
 
 
 def _group(name: str) -> str:
@@ -207,13 +201,11 @@ def _cite_source_ids(fig: go.Figure) -> None:
     """A chart coloured by ``source_id``, or with it in ``hover_data``, names each source in the legend and on hover by
     a short citation ("Davies 1980, pp. 442-443"), not by the table's id ("collectivisation_davies_1980_t17_via_martens"),
     which a student cannot read."""
-    ids = set(load("sources")["source_id"])
-    cited = {}
+    table = load("sources").set_index("source_id")
+    ids = set(table.index)
 
     def cite(source_id: str) -> str:
-        if source_id not in cited:
-            cited[source_id] = short_citation(source_id)
-        return cited[source_id]
+        return _short_citation(table.loc[source_id])
 
     for trace in fig.data:
         for source_id in {part for part in (trace.name or "").split(", ") if part in ids}:
